@@ -1,0 +1,26 @@
+import { DataSource } from "typeorm";
+import type { Config } from "../config";
+import { SqlStats } from "../db/sql-stats";
+import { LoaderRegistry } from "../graphql/loaders";
+import type { Services } from "../services";
+import { apiError } from "../graphql/errors";
+import { Viewer } from "./tokens";
+
+/** Everything one request carries: who calls, its loaders and counters. */
+export interface RequestContext {
+  requestId: string;
+  viewer: Viewer | null;
+  loaders: LoaderRegistry;
+  services: Services;
+  dataSource: DataSource;
+  config: Config;
+  sql: SqlStats;
+  /** Set when the Authorization header held a token that failed verification. */
+  authError: string | null;
+}
+
+/** Services call this where a signed-in partner user is required. */
+export function requireViewer(ctx: RequestContext): Viewer {
+  if (!ctx.viewer) throw apiError("UNAUTHENTICATED", "A bearer token is required.");
+  return ctx.viewer;
+}

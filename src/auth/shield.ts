@@ -1,0 +1,59 @@
+import { GraphQLSchema, isIntrospectionType, isObjectType } from "graphql";
+import { allow, rule, shield } from "graphql-shield";
+import type { IRules } from "graphql-shield";
+import { forbidden } from "../graphql/errors";
+import type { RequestContext } from "./context";
+import { AUTHENTICATED, Capability, FIELD_RULES, FieldRule, hasCapability, PUBLIC } from "./permissions";
+
+const isAuthenticated = rule("authenticated", { cache: "contextual" })((_parent, _args, ctx: RequestContext) =>
+  ctx.viewer ? true : forbidden("Sign in to use this field."),
+);
+
+type ShieldRule = ReturnType<ReturnType<typeof rule>>;
+
+const capabilityRules = new Map<Capability, ShieldRule>();
+
+/** One named rule per capability, cached per request (its answer depends only on the caller). */
+function capabilityRule(capability: Capability): ShieldRule {
+  let r = capabilityRules.get(capability);
+  if (!r) {
+    r = rule(`can:${capability}`, { cache: "contextual" })((_parent, _args, ctx: RequestContext) =>
+      ctx.viewer && hasCapability(ctx.viewer.roles, capability) ? true : forbidden(`Your roles do not include one that may ${capability.replace(/([A-Z])/g, " $1").toLowerCase()}.`),
+    );
+    capabilityRules.set(capability, r);
+  }
+  return r;
+}
+
+function toShieldRule(fieldRule: FieldRule) {
+  if (fieldRule === PUBLIC) return allow;
+  if (fieldRule === AUTHENTICATED) return isAuthenticated;
+  return capabilityRule(fieldRule);
+}
+
+/**
+ * graphql-shield rules generated from the permission table: root fields
+ * not in the table are denied (fallbackRule), object fields are open to
+ * whoever reached their parent unless the table guards them.
+ */
+export function permissionRules(schema: GraphQLSchema): IRules {
+  const tree: Record<string, Record<string, unknown>> = {};
+  const roots = new Set([schema.getQueryType()?.name, schema.getMutationType()?.name]);
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || isIntrospectionType(type) || roots.has(type.name)) continue;
+    tree[type.name] = { "*": allow };
+  }
+  for (const [typeName, fields] of Object.entries(FIELD_RULES)) {
+    tree[typeName] ??= {};
+    for (const [fieldName, fieldRule] of Object.entries(fields)) tree[typeName][fieldName] = toShieldRule(fieldRule);
+  }
+  return tree as IRules;
+}
+
+export function permissionsMiddleware(schema: GraphQLSchema) {
+  return shield(permissionRules(schema), {
+    fallbackRule: rule("deny-by-default")(() => forbidden()),
+    allowExternalErrors: true,
+    fallbackError: () => forbidden(),
+  });
+}

@@ -1,0 +1,104 @@
+import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import * as jose from "jose";
+import type { Config } from "../config";
+import { isPartnerRole, PartnerRole } from "./roles";
+
+/** Who is calling: read from a verified bearer token. */
+export interface Viewer {
+  userId: string;
+  partnerId: string;
+  roles: ReadonlySet<PartnerRole>;
+  email: string | null;
+}
+
+export interface TokenClaims {
+  sub: string;
+  pid: string;
+  roles: PartnerRole[];
+  email?: string;
+}
+
+type VerificationKey = Uint8Array | jose.CryptoKey | jose.JWTVerifyGetKey;
+
+export interface TokenService {
+  verify(token: string): Promise<Viewer>;
+  /** Only with a shared secret (HS256): development, tests, `npm run token`. */
+  sign(claims: TokenClaims, expiresIn?: string): Promise<string>;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export class InvalidTokenError extends Error {
+  override name = "InvalidTokenError";
+}
+
+/** The development signing secret: created once in the data folder, read by the server and `npm run token`. */
+export function developmentSecret(dataDir: string): string {
+  const file = path.join(dataDir, "jwt-secret");
+  if (fs.existsSync(file)) return fs.readFileSync(file, "utf8").trim();
+  fs.mkdirSync(dataDir, { recursive: true });
+  const secret = crypto.randomBytes(32).toString("base64url");
+  try {
+    fs.writeFileSync(file, secret + "\n", { mode: 0o600, flag: "wx" });
+    return secret;
+  } catch {
+    return fs.readFileSync(file, "utf8").trim(); // another process created it first
+  }
+}
+
+export async function createTokenService(config: Config): Promise<TokenService> {
+  const { jwt } = config;
+  let key: VerificationKey;
+  let algorithms: string[];
+  let secret: Uint8Array | null = null;
+  if (jwt.jwksUrl) {
+    key = jose.createRemoteJWKSet(new URL(jwt.jwksUrl));
+    algorithms = ["RS256", "ES256", "PS256"];
+  } else if (jwt.publicKey) {
+    key = await jose.importSPKI(jwt.publicKey.replace(/\\n/g, "\n"), "RS256");
+    algorithms = ["RS256"];
+  } else {
+    if (!jwt.secret && config.env === "production") {
+      throw new Error("NODE_ENV=production needs JWT_SECRET, JWT_PUBLIC_KEY or JWT_JWKS_URL; refusing to start with a generated key");
+    }
+    secret = new TextEncoder().encode(jwt.secret ?? developmentSecret(config.dataDir));
+    key = secret;
+    algorithms = ["HS256"];
+  }
+
+  return {
+    async verify(token) {
+      let payload: jose.JWTPayload;
+      try {
+        const options = { issuer: jwt.issuer, audience: jwt.audience, algorithms, requiredClaims: ["sub", "exp", "iat"] };
+        payload =
+          typeof key === "function"
+            ? (await jose.jwtVerify(token, key, options)).payload
+            : (await jose.jwtVerify(token, key, options)).payload;
+      } catch (error) {
+        throw new InvalidTokenError(error instanceof Error ? error.message : "invalid token");
+      }
+      const { sub, pid, roles, email } = payload as Record<string, unknown>;
+      if (typeof sub !== "string" || !UUID.test(sub)) throw new InvalidTokenError("claim sub must be a user id (UUID)");
+      if (typeof pid !== "string" || !UUID.test(pid)) throw new InvalidTokenError("claim pid must be a partner id (UUID)");
+      if (!Array.isArray(roles) || roles.length === 0 || !roles.every(isPartnerRole)) {
+        throw new InvalidTokenError("claim roles must be a non-empty list of PartnerRole names");
+      }
+      return { userId: sub.toLowerCase(), partnerId: pid.toLowerCase(), roles: new Set(roles), email: typeof email === "string" ? email : null };
+    },
+
+    async sign(claims, expiresIn = "8h") {
+      if (!secret) throw new Error("tokens can only be signed with a shared secret (JWT_SECRET or the development secret)");
+      return new jose.SignJWT({ pid: claims.pid, roles: claims.roles, ...(claims.email ? { email: claims.email } : {}) })
+        .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+        .setSubject(claims.sub)
+        .setIssuer(jwt.issuer)
+        .setAudience(jwt.audience)
+        .setIssuedAt()
+        .setExpirationTime(expiresIn)
+        .sign(secret);
+    },
+  };
+}

@@ -1,0 +1,33 @@
+import { parseArgs } from "node:util";
+import { isPartnerRole, PartnerRole } from "../auth/roles";
+import { createTokenService } from "../auth/tokens";
+import { loadConfig } from "../config";
+import { DEMO_PARTNERS, partnerId, stableId, userId } from "../db/seed/demo-data";
+
+/** Prints one signed bearer token for a demo user: npm run --silent token -- --partner 1000001 --role GLOBAL_ADMIN */
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { partner: { type: "string" }, role: { type: "string", multiple: true }, user: { type: "string" }, expires: { type: "string" } },
+  });
+  const partner = DEMO_PARTNERS.find((p) => p.mpnId === values.partner);
+  const roles = (values.role ?? []).map((r) => r.toUpperCase());
+  if (!partner || roles.length === 0 || !roles.every(isPartnerRole)) {
+    process.stderr.write(
+      "usage: npm run --silent token -- --partner <MPN id> --role <ROLE> [--role <ROLE> …] [--user <email>]\n" +
+        `  partners: ${DEMO_PARTNERS.map((p) => `${p.mpnId} (${p.name})`).join(", ")}\n` +
+        `  roles: ${Object.values(PartnerRole).join(", ")}\n`,
+    );
+    process.exit(2);
+  }
+  const typedRoles = roles as PartnerRole[];
+  // the demo user of the first role, or a stable synthetic user of that partner for --user
+  const sub = values.user ? stableId(`user:${partner.key}:${values.user.toLowerCase()}`) : userId(partner.key, typedRoles[0]!);
+  const email = values.user ?? `${typedRoles[0]!.toLowerCase().replace(/_/g, ".")}@${partner.key}.example`;
+  const tokens = await createTokenService(loadConfig());
+  process.stdout.write((await tokens.sign({ sub, pid: partnerId(partner.key), roles: typedRoles, email }, values.expires ?? "8h")) + "\n");
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

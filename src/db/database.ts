@@ -1,0 +1,71 @@
+import path from "node:path";
+import { Client } from "pg";
+import { DataSource } from "typeorm";
+import { createDataSource } from "../../ormconfig";
+import type { Config } from "../config";
+import type { AppLogger } from "../server/logger";
+import { EmbeddedDatabase, startEmbeddedPostgres } from "./embedded";
+import { CountingLogger } from "./sql-stats";
+
+export const EMBEDDED_DATABASE_NAME = "partner_accounts";
+
+export interface Database {
+  dataSource: DataSource;
+  url: string;
+  embedded: EmbeddedDatabase | null;
+  close(): Promise<void>;
+}
+
+/** Creates the database on the server behind `adminUrl` unless it exists. */
+export async function ensureDatabase(adminUrl: string, name: string): Promise<void> {
+  const client = new Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const exists = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]);
+    if (exists.rowCount === 0) await client.query(`CREATE DATABASE ${client.escapeIdentifier(name)}`);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Opens the database the config names, or starts the embedded PostgreSQL in
+ * `.data/postgres` when DATABASE_URL is unset; then applies pending migrations.
+ */
+export async function openDatabase(config: Config, log: AppLogger): Promise<Database> {
+  let embedded: EmbeddedDatabase | null = null;
+  let url = config.databaseUrl;
+  if (!url) {
+    if (config.env === "production") log.warn("DATABASE_URL is not set: starting the embedded PostgreSQL");
+    embedded = await startEmbeddedPostgres({
+      dataDir: path.join(config.dataDir, "postgres"),
+      onLog: (message) => log.debug({ postgres: message.trim() }, "embedded postgres"),
+    });
+    await ensureDatabase(embedded.adminUrl, EMBEDDED_DATABASE_NAME);
+    url = embedded.urlFor(EMBEDDED_DATABASE_NAME);
+    log.info({ port: embedded.port }, "embedded PostgreSQL started");
+  }
+  const dataSource = createDataSource({
+    url,
+    replicaUrls: config.databaseReplicaUrls,
+    poolSize: config.poolSize,
+    logger: new CountingLogger((level, message) => log[level]({ typeorm: message }, "typeorm")),
+  });
+  try {
+    await dataSource.initialize();
+    const applied = await dataSource.runMigrations({ transaction: "each" });
+    if (applied.length > 0) log.info({ migrations: applied.map((m) => m.name) }, "migrations applied");
+  } catch (error) {
+    await embedded?.stop();
+    throw error;
+  }
+  return {
+    dataSource,
+    url,
+    embedded,
+    async close() {
+      if (dataSource.isInitialized) await dataSource.destroy();
+      await embedded?.stop();
+    },
+  };
+}

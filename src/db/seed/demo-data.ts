@@ -1,0 +1,312 @@
+import crypto from "node:crypto";
+import { DataSource, EntityManager } from "typeorm";
+import { ALL_ROLES, PartnerRole } from "../../auth/roles";
+import { regionOf } from "../../modules/customers/country-rules";
+
+/** A stable UUID from a name (same ids on every machine). */
+export function stableId(name: string): string {
+  const h = crypto.createHash("sha1").update(`partner-accounts-graphql:${name}`).digest();
+  h[6] = (h[6]! & 0x0f) | 0x50;
+  h[8] = (h[8]! & 0x3f) | 0x80;
+  const hex = h.subarray(0, 16).toString("hex");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** Deterministic pseudo-random numbers (mulberry32). */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface DemoPartner {
+  key: string;
+  name: string;
+  mpnId: string;
+  type: "DIRECT_BILL" | "INDIRECT_PROVIDER" | "INDIRECT_RESELLER";
+  cloud: "COMMERCIAL" | "US_GOVERNMENT";
+  country: string;
+  mpaSigned: boolean;
+  customers: number;
+  /** Countries its customers are in (all within its region). */
+  customerCountries: string[];
+}
+
+export const DEMO_PARTNERS: DemoPartner[] = [
+  { key: "contoso", name: "Contoso Cloud Direct", mpnId: "1000001", type: "DIRECT_BILL", cloud: "COMMERCIAL", country: "US", mpaSigned: true, customers: 60, customerCountries: ["US", "US", "US", "CA"] },
+  { key: "fabrikam", name: "Fabrikam Distribution", mpnId: "1000002", type: "INDIRECT_PROVIDER", cloud: "COMMERCIAL", country: "US", mpaSigned: true, customers: 40, customerCountries: ["US", "CA"] },
+  { key: "northwind", name: "Northwind Solutions", mpnId: "1000003", type: "INDIRECT_RESELLER", cloud: "COMMERCIAL", country: "US", mpaSigned: true, customers: 30, customerCountries: ["US"] },
+  { key: "litware", name: "Litware Partners", mpnId: "1000004", type: "INDIRECT_RESELLER", cloud: "COMMERCIAL", country: "CA", mpaSigned: true, customers: 25, customerCountries: ["CA", "US"] },
+  { key: "tailspin", name: "Tailspin Federal", mpnId: "1000005", type: "DIRECT_BILL", cloud: "US_GOVERNMENT", country: "US", mpaSigned: true, customers: 20, customerCountries: ["US"] },
+  { key: "adatum", name: "Adatum Europe", mpnId: "1000006", type: "DIRECT_BILL", cloud: "COMMERCIAL", country: "DE", mpaSigned: true, customers: 40, customerCountries: ["DE", "DE", "FR", "GB", "NL", "HU"] },
+];
+
+export const partnerId = (key: string) => stableId(`partner:${key}`);
+export const userId = (partnerKey: string, role: PartnerRole) => stableId(`user:${partnerKey}:${role}`);
+export const userEmail = (partnerKey: string, role: PartnerRole) => `${role.toLowerCase().replace(/_/g, ".")}@${partnerKey}.example`;
+
+const PLACES: Record<string, { city: string; state: string | null; postalCode: string; culture: string; language: string }[]> = {
+  US: [
+    { city: "Seattle", state: "WA", postalCode: "98101", culture: "en-US", language: "en" },
+    { city: "Austin", state: "TX", postalCode: "73301", culture: "en-US", language: "en" },
+    { city: "Boston", state: "MA", postalCode: "02108", culture: "en-US", language: "en" },
+    { city: "Denver", state: "CO", postalCode: "80202", culture: "en-US", language: "en" },
+  ],
+  CA: [
+    { city: "Toronto", state: "ON", postalCode: "M5H 2N2", culture: "en-CA", language: "en" },
+    { city: "Montréal", state: "QC", postalCode: "H2Y 1C6", culture: "fr-CA", language: "fr" },
+  ],
+  DE: [
+    { city: "Berlin", state: null, postalCode: "10115", culture: "de-DE", language: "de" },
+    { city: "München", state: null, postalCode: "80331", culture: "de-DE", language: "de" },
+  ],
+  FR: [{ city: "Lyon", state: null, postalCode: "69001", culture: "fr-FR", language: "fr" }],
+  GB: [{ city: "London", state: null, postalCode: "SW1A 1AA", culture: "en-GB", language: "en" }],
+  NL: [{ city: "Utrecht", state: null, postalCode: "3511 AB", culture: "nl-NL", language: "nl" }],
+  HU: [{ city: "Budapest", state: null, postalCode: "1051", culture: "hu-HU", language: "hu" }],
+};
+
+const NAME_A = ["Alpine", "Blue", "Cedar", "Delta", "Ember", "Fjord", "Granite", "Harbor", "Iris", "Juniper", "Kestrel", "Lumen", "Maple", "Nova", "Orchid", "Pioneer", "Quartz", "River", "Summit", "Tidal"];
+const NAME_B = ["Analytics", "Bakery", "Clinics", "Dental", "Engineering", "Foods", "Logistics", "Media", "Motors", "Outfitters", "Pharma", "Robotics", "Studios", "Textiles", "Travel", "Ventures"];
+const NAME_C = ["Inc.", "LLC", "Ltd", "GmbH", "Group", "Co."];
+const OFFERS: Record<string, string[]> = {
+  LICENSE: ["Microsoft 365 Business Standard", "Microsoft 365 E3", "Exchange Online (Plan 1)", "Teams Essentials"],
+  AZURE_PLAN: ["Azure plan"],
+  AZURE_RESERVATION: ["Reserved VM Instance, D2s v5, 1 year", "Azure SQL Database reserved capacity, 3 years"],
+  SOFTWARE: ["Windows Server 2022 Standard - 16 Core", "SQL Server 2022 Standard"],
+};
+
+interface Row {
+  [column: string]: unknown;
+}
+
+async function insertRows(manager: EntityManager, table: string, rows: Row[]): Promise<void> {
+  if (rows.length === 0) return;
+  const columns = Object.keys(rows[0]!);
+  for (let start = 0; start < rows.length; start += 500) {
+    const chunk = rows.slice(start, start + 500);
+    const params: unknown[] = [];
+    const values = chunk.map((row) => `(${columns.map((c) => `$${params.push(row[c])}`).join(", ")})`);
+    await manager.query(`INSERT INTO ${table} (${columns.join(", ")}) VALUES ${values.join(", ")}`, params);
+  }
+}
+
+export interface SeedSummary {
+  partners: number;
+  users: number;
+  customers: number;
+  unservedTenants: { tenantId: string; domain: string; cloud: string }[];
+}
+
+/** Unserved tenants: customers a partner may invite (they exist, nobody serves them yet). */
+export const UNSERVED_TENANTS = [
+  { key: "wingtip", name: "Wingtip Toys", country: "US", cloud: "COMMERCIAL" },
+  { key: "woodgrove", name: "Woodgrove Bank", country: "US", cloud: "COMMERCIAL" },
+  { key: "proseware", name: "Proseware Inc.", country: "CA", cloud: "COMMERCIAL" },
+  { key: "relecloud", name: "Relecloud", country: "US", cloud: "COMMERCIAL" },
+  { key: "lamna", name: "Lamna Healthcare", country: "DE", cloud: "COMMERCIAL" },
+  { key: "fourthcoffee", name: "Fourth Coffee", country: "GB", cloud: "COMMERCIAL" },
+  { key: "treyresearch", name: "Trey Research", country: "US", cloud: "US_GOVERNMENT" },
+  { key: "coho", name: "Coho Winery", country: "US", cloud: "US_GOVERNMENT" },
+] as const;
+
+export const unservedTenantId = (key: string) => stableId(`tenant:unserved:${key}`);
+
+/** Loads the demo data set (API.md section 6) in one transaction. Returns null when data exists already. */
+export async function seedDemoData(dataSource: DataSource): Promise<SeedSummary | null> {
+  const [{ count }] = await dataSource.query("SELECT count(*)::int AS count FROM partner");
+  if (count > 0) return null;
+  return dataSource.transaction(async (manager) => {
+    const rand = random(20261123);
+    const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)]!;
+    const base = Date.UTC(2025, 0, 1);
+    const day = 86_400_000;
+
+    await insertRows(
+      manager,
+      "partner",
+      DEMO_PARTNERS.map((p, i) => ({
+        id: partnerId(p.key),
+        mpn_id: p.mpnId,
+        name: p.name,
+        type: p.type,
+        cloud: p.cloud,
+        country: p.country,
+        region: regionOf(p.country),
+        mpa_signed: p.mpaSigned,
+        created_at: new Date(base - (400 - i) * day),
+      })),
+    );
+
+    const users: Row[] = [];
+    for (const p of DEMO_PARTNERS) {
+      for (const role of ALL_ROLES) {
+        const label = role.toLowerCase().replace(/_/g, " ");
+        users.push({ id: userId(p.key, role), partner_id: partnerId(p.key), email: userEmail(p.key, role), display_name: `${p.name} ${label}`, roles: [role] });
+      }
+    }
+    await insertRows(manager, "partner_user", users);
+
+    await insertRows(manager, "business_profile", DEMO_PARTNERS.filter((p) => p.cloud === "COMMERCIAL" && p.key !== "litware").map((p) => ({
+      partner_id: partnerId(p.key),
+      description: `${p.name} helps organisations buy, run and secure the cloud.`,
+      website: `https://${p.key}.example`,
+      industries: ["Professional services", "Retail"],
+      products: ["Microsoft 365", "Azure"],
+      services: ["Migration", "Managed services"],
+      target_customer_sizes: ["SMALL", "MEDIUM"],
+      locations: JSON.stringify([{ name: "Head office", city: PLACES[p.country]?.[0]?.city ?? "", country: p.country }]),
+    })));
+
+    await insertRows(manager, "indirect_relationship", [
+      { id: stableId("indirect:fabrikam:northwind"), provider_id: partnerId("fabrikam"), reseller_id: partnerId("northwind"), status: "ACTIVE", invited_at: new Date(base - 300 * day), activated_at: new Date(base - 298 * day) },
+    ]);
+
+    const customers: Row[] = [];
+    const domains: Row[] = [];
+    const relationships: Row[] = [];
+    const subscriptions: Row[] = [];
+    const audits: Row[] = [];
+    let serial = 0;
+
+    const addCustomer = (key: string, name: string, country: string, cloud: string, createdAt: Date): { id: string; domain: string } => {
+      const id = stableId(`customer:${key}`);
+      const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, "").slice(0, 20);
+      const domain = `${slug}${String(++serial).padStart(3, "0")}.onmicrosoft.com`;
+      const place = pick(PLACES[country] ?? PLACES.US!);
+      customers.push({
+        id,
+        tenant_id: stableId(`tenant:${key}`),
+        cloud,
+        company_name: name,
+        default_domain: domain,
+        organization_registration_number: country === "HU" ? `01-09-${String(100000 + serial).padStart(6, "0")}` : null,
+        qualification: rand() < 0.1 ? "EDUCATION" : "NONE",
+        culture: place.culture,
+        language: place.language,
+        billing_first_name: pick(["Avery", "Jordan", "Kim", "Sam", "Robin", "Alex"]),
+        billing_last_name: pick(["Garcia", "Nguyen", "Schmidt", "Okafor", "Larsen", "Tanaka"]),
+        billing_email: `billing@${slug}.example`,
+        billing_phone_number: country === "HU" || rand() < 0.5 ? "+1 425 555 0100" : null,
+        address_line1: `${1 + Math.floor(rand() * 900)} ${pick(["Main St", "Market St", "Hauptstraße", "High Street", "Rue de la Paix"])}`,
+        address_line2: null,
+        city: place.city,
+        state: place.state,
+        postal_code: place.postalCode,
+        country,
+        version: 1,
+        created_at: createdAt,
+        updated_at: createdAt,
+      });
+      domains.push({ domain, customer_id: id, is_default: true });
+      if (rand() < 0.15) domains.push({ domain: `${slug}${serial}.example.com`, customer_id: id, is_default: false });
+      return { id, domain };
+    };
+
+    for (const p of DEMO_PARTNERS) {
+      const pid = partnerId(p.key);
+      const actor = { id: userId(p.key, PartnerRole.GLOBAL_ADMIN), email: userEmail(p.key, PartnerRole.GLOBAL_ADMIN) };
+      for (let i = 0; i < p.customers; i++) {
+        const name = `${pick(NAME_A)} ${pick(NAME_B)} ${pick(NAME_C)}`;
+        const country = p.customerCountries[i % p.customerCountries.length]!;
+        const createdAt = new Date(base + Math.floor(rand() * 600) * day + i * 60_000);
+        const { id: customerId, domain } = addCustomer(`${p.key}:${i}`, name, country, p.cloud, createdAt);
+        // every tenth customer's relationship has been removed; a few were invited rather than created
+        const removed = i % 10 === 9;
+        const invited = i % 7 === 3;
+        // Fabrikam serves some of its customers through Northwind: both hold a relationship
+        const throughNorthwind = p.key === "fabrikam" && i % 3 === 0;
+        relationships.push({
+          id: stableId(`relationship:${p.key}:${customerId}`),
+          partner_id: pid,
+          customer_id: customerId,
+          status: removed ? "REMOVED" : "ACTIVE",
+          type: "RESELLER",
+          established_via: invited ? "INVITATION" : "CREATED",
+          delegated_admin: removed ? false : invited ? i % 2 === 0 : true,
+          indirect_reseller_id: throughNorthwind ? partnerId("northwind") : null,
+          indirect_provider_id: null,
+          established_at: createdAt,
+          removed_at: removed ? new Date(createdAt.getTime() + 30 * day) : null,
+        });
+        if (throughNorthwind) {
+          relationships.push({
+            id: stableId(`relationship:northwind:${customerId}`),
+            partner_id: partnerId("northwind"),
+            customer_id: customerId,
+            status: removed ? "REMOVED" : "ACTIVE",
+            type: "RESELLER",
+            established_via: "CREATED",
+            delegated_admin: !removed,
+            indirect_reseller_id: null,
+            indirect_provider_id: pid,
+            established_at: createdAt,
+            removed_at: removed ? new Date(createdAt.getTime() + 30 * day) : null,
+          });
+        }
+        audits.push({
+          id: stableId(`audit:add:${customerId}`),
+          partner_id: pid,
+          customer_id: customerId,
+          operation_type: "add_customer",
+          resource_type: "customer",
+          actor_user_id: actor.id,
+          actor_email: actor.email,
+          actor_roles: [PartnerRole.GLOBAL_ADMIN],
+          old_value: null,
+          new_value: JSON.stringify({ defaultDomain: domain, companyName: name }),
+          at: createdAt,
+        });
+        // subscriptions of every kind and status
+        const kinds = ["LICENSE", "AZURE_PLAN", "AZURE_RESERVATION", "SOFTWARE"] as const;
+        const count = removed ? 1 : i % 5;
+        for (let s = 0; s < count; s++) {
+          const kind = kinds[(i + s) % kinds.length]!;
+          const status = removed ? "SUSPENDED" : s === 2 ? "SUSPENDED" : s === 3 ? "CANCELLED" : "ACTIVE";
+          const subCreated = new Date(createdAt.getTime() + (s + 1) * day);
+          subscriptions.push({
+            id: stableId(`subscription:${customerId}:${s}`),
+            customer_id: customerId,
+            partner_id: pid,
+            offer_name: pick(OFFERS[kind]!),
+            kind,
+            quantity: kind === "LICENSE" ? 5 + Math.floor(rand() * 200) : 1,
+            status,
+            created_at: subCreated,
+            updated_at: subCreated,
+          });
+        }
+      }
+    }
+
+    const unserved = UNSERVED_TENANTS.map((t, i) => {
+      const createdAt = new Date(base + i * day);
+      const { domain } = addCustomer(`unserved:${t.key}`, t.name, t.country, t.cloud, createdAt);
+      const tenantId = stableId(`tenant:unserved:${t.key}`);
+      customers[customers.length - 1]!.tenant_id = tenantId;
+      return { tenantId, domain, cloud: t.cloud };
+    });
+
+    await insertRows(manager, "customer", customers);
+    await insertRows(manager, "customer_domain", domains);
+    await insertRows(manager, "customer_relationship", relationships);
+    await insertRows(manager, "subscription", subscriptions);
+    await insertRows(manager, "audit_record", audits);
+
+    // purchase permissions on active Azure plans of active relationships
+    await manager.query(`
+      INSERT INTO purchase_permission (id, partner_id, customer_id, subscription_id, resource, granted_by, granted_at)
+      SELECT md5('pp:' || s.id::text)::uuid, s.partner_id, s.customer_id, s.id, 'AZURE_RESERVATIONS',
+             (SELECT u.id FROM partner_user u WHERE u.partner_id = s.partner_id AND 'ADMIN_AGENT' = ANY(u.roles) LIMIT 1), s.created_at
+      FROM subscription s
+      JOIN customer_relationship r ON r.customer_id = s.customer_id AND r.partner_id = s.partner_id AND r.status = 'ACTIVE'
+      WHERE s.kind = 'AZURE_PLAN' AND s.status = 'ACTIVE' AND get_byte(decode(md5(s.id::text), 'hex'), 0) % 2 = 0`);
+
+    return { partners: DEMO_PARTNERS.length, users: users.length, customers: customers.length, unservedTenants: unserved };
+  });
+}

@@ -1,0 +1,36 @@
+import { Field, InputType, ObjectType } from "type-graphql";
+import { UserError, UserErrors } from "./errors";
+
+@InputType()
+export abstract class MutationInput {
+  @Field(() => String, { nullable: true, description: "Echoed in the payload." })
+  clientMutationId?: string | null;
+}
+
+@ObjectType()
+export abstract class MutationPayload {
+  @Field(() => [UserError], { description: "Business rule and validation failures; empty on success." })
+  userErrors: UserError[];
+
+  @Field(() => String, { nullable: true })
+  clientMutationId: string | null;
+}
+
+/**
+ * The one mutation wrapper: runs the service call, turns expected failures
+ * (thrown as UserErrors, after the transaction rolled back) into payload
+ * `userErrors`, and echoes `clientMutationId`.
+ */
+export async function runMutation<P extends MutationPayload>(
+  input: MutationInput,
+  run: () => Promise<Omit<P, "userErrors" | "clientMutationId">>,
+): Promise<P> {
+  const clientMutationId = input.clientMutationId ?? null;
+  try {
+    const result = await run();
+    return { ...result, userErrors: [], clientMutationId } as unknown as P;
+  } catch (error) {
+    if (error instanceof UserErrors) return { userErrors: error.errors, clientMutationId } as unknown as P;
+    throw error;
+  }
+}

@@ -1,0 +1,90 @@
+import { DataSource, EntityManager, SelectQueryBuilder } from "typeorm";
+import { requireViewer, RequestContext } from "../../auth/context";
+import { Connection, ConnectionArgs, countByParent, paginate, paginateByParent, SortOrder } from "../../graphql/relay";
+import { AuditRecord } from "./audit-record.entity";
+
+export interface AuditEntry {
+  operationType: string;
+  resourceType: string;
+  customerId: string | null;
+  oldValue?: unknown;
+  newValue?: unknown;
+}
+
+export interface AuditFilter {
+  customerId?: string | null;
+  resourceType?: string | null;
+  operationType?: string | null;
+  from?: Date | null;
+  to?: Date | null;
+}
+
+const BY_TIME: SortOrder<AuditRecord> = {
+  name: "AT",
+  column: "a.at",
+  idColumn: "a.id",
+  direction: "ASC",
+  value: (a) => a.at,
+  id: (a) => a.id,
+};
+
+export class AuditService {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** Writes one record inside the caller's transaction, so it exists exactly when the change does. */
+  async record(manager: EntityManager, ctx: RequestContext, entry: AuditEntry): Promise<void> {
+    const viewer = requireViewer(ctx);
+    await manager.insert(AuditRecord, {
+      partnerId: viewer.partnerId,
+      customerId: entry.customerId,
+      operationType: entry.operationType,
+      resourceType: entry.resourceType,
+      actorUserId: viewer.userId,
+      actorEmail: viewer.email ?? "",
+      actorRoles: [...viewer.roles],
+      oldValue: (entry.oldValue ?? null) as object,
+      newValue: (entry.newValue ?? null) as object,
+    });
+  }
+
+  /** The caller's partner's records: the scope of every audit read. */
+  private visible(ctx: RequestContext): SelectQueryBuilder<AuditRecord> {
+    const viewer = requireViewer(ctx);
+    return this.dataSource.getRepository(AuditRecord).createQueryBuilder("a").where("a.partner_id = :viewerPartnerId", { viewerPartnerId: viewer.partnerId });
+  }
+
+  private filtered(ctx: RequestContext, filter: AuditFilter): SelectQueryBuilder<AuditRecord> {
+    const qb = this.visible(ctx);
+    if (filter.customerId) qb.andWhere("a.customer_id = :customerId", { customerId: filter.customerId });
+    if (filter.resourceType) qb.andWhere("a.resource_type = :resourceType", { resourceType: filter.resourceType });
+    if (filter.operationType) qb.andWhere("a.operation_type = :operationType", { operationType: filter.operationType });
+    if (filter.from) qb.andWhere("a.at >= :from", { from: filter.from });
+    if (filter.to) qb.andWhere("a.at < :to", { to: filter.to });
+    return qb;
+  }
+
+  list(ctx: RequestContext, filter: AuditFilter, args: ConnectionArgs): Promise<Connection<AuditRecord>> {
+    return paginate(this.filtered(ctx, filter), args, BY_TIME);
+  }
+
+  async byId(ctx: RequestContext, id: string): Promise<AuditRecord | null> {
+    return this.visible(ctx).andWhere("a.id = :id", { id }).getOne();
+  }
+
+  /** `Customer.auditRecords` for a page of customers: one statement for all of them. */
+  forCustomer(ctx: RequestContext, customerId: string, args: ConnectionArgs): Promise<Connection<AuditRecord>> {
+    const key = `audit.byCustomer:${JSON.stringify(args)}`;
+    return ctx.loaders
+      .get<string, Connection<AuditRecord>>(key, async (customerIds) => {
+        const pages = await paginateByParent(this.visible(ctx), "a.customer_id", (a) => a.customerId!, customerIds, args, BY_TIME, (id) =>
+          this.countForCustomer(ctx, id),
+        );
+        return customerIds.map((id) => pages.get(id)!);
+      })
+      .load(customerId);
+  }
+
+  private countForCustomer(ctx: RequestContext, customerId: string): Promise<number> {
+    return ctx.loaders.get<string, number>("audit.countByCustomer", (ids) => countByParent(this.visible(ctx), "a.customer_id", ids)).load(customerId);
+  }
+}

@@ -1,0 +1,365 @@
+import crypto from "node:crypto";
+import { DataSource, EntityManager, QueryFailedError, SelectQueryBuilder } from "typeorm";
+import { requireViewer, RequestContext } from "../../auth/context";
+import { badUserInput, UserError, userError, UserErrorCode, UserErrors } from "../../graphql/errors";
+import { alignMany, alignOne } from "../../graphql/loaders";
+import { Connection, ConnectionArgs, encodeGlobalId, idOfType, paginate, SortOrder } from "../../graphql/relay";
+import { AuditService } from "../audit/audit.service";
+import { IdempotencyService } from "../idempotency/idempotency.service";
+import { PartnerType } from "../partners/partner.enums";
+import { PartnerService } from "../partners/partner.service";
+import { CustomerRelationship } from "../relationships/customer-relationship.entity";
+import { IndirectRelationship } from "../relationships/indirect-relationship.entity";
+import { EstablishedVia, IndirectRelationshipStatus, RelationshipStatus, RelationshipType } from "../relationships/relationship.enums";
+import { Customer, CustomerDomain } from "./customer.entity";
+import { CustomerOrderField, CustomerQualification, OrderDirection } from "./customer.enums";
+import {
+  CustomerBillingProfileUpdateInput,
+  CustomerCreateInput,
+  CustomerFilter,
+  CustomerOrder,
+  DomainAvailability,
+  InitialAdmin,
+} from "./customer.inputs";
+import {
+  BillingProfileValues,
+  billingProfileProblems,
+  clean,
+  cleanBillingProfile,
+  defaultDomainOf,
+  domainPrefixProblem,
+  prefixOfDomain,
+  registrationNumberProblems,
+} from "./customer.validation";
+
+const SORT_COLUMNS: Record<CustomerOrderField, { column: string; value: (c: Customer) => string | Date }> = {
+  [CustomerOrderField.COMPANY_NAME]: { column: "c.company_name", value: (c) => c.companyName },
+  [CustomerOrderField.CREATED_AT]: { column: "c.created_at", value: (c) => c.createdAt },
+  [CustomerOrderField.UPDATED_AT]: { column: "c.updated_at", value: (c) => c.updatedAt },
+};
+
+function sortOrder(order: CustomerOrder | null | undefined): SortOrder<Customer> {
+  const field = order?.field ?? CustomerOrderField.COMPANY_NAME;
+  const direction = order?.direction ?? OrderDirection.ASC;
+  const { column, value } = SORT_COLUMNS[field];
+  return { name: `${field}_${direction}`, column, idColumn: "c.id", direction, value, id: (c) => c.id };
+}
+
+/** `%`, `_` and `\` match themselves in LIKE patterns. */
+export function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (ch) => `\\${ch}`);
+}
+
+function uniqueViolation(error: unknown): boolean {
+  return error instanceof QueryFailedError && (error.driverError as { code?: string })?.code === "23505";
+}
+
+function hashPassword(password: string): string {
+  const salt = crypto.randomBytes(16);
+  const hash = crypto.scryptSync(password, salt, 32);
+  return `scrypt$${salt.toString("base64url")}$${hash.toString("base64url")}`;
+}
+
+function temporaryPassword(): string {
+  // upper, lower, digit and symbol guaranteed; the rest random
+  return `Tmp-${crypto.randomBytes(12).toString("base64url")}9a`;
+}
+
+function billingSnapshot(c: Customer): Record<string, unknown> {
+  return { ...c.billingProfile };
+}
+
+export class CustomerService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly partners: PartnerService,
+    private readonly audit: AuditService,
+    private readonly idempotency: IdempotencyService,
+  ) {}
+
+  /**
+   * The one place customer visibility is decided: a partner sees a customer
+   * while it holds a relationship in the given status (ACTIVE unless a list
+   * asks for REMOVED). Every customer read starts here.
+   */
+  scoped(ctx: RequestContext, status: RelationshipStatus = RelationshipStatus.ACTIVE, manager?: EntityManager): SelectQueryBuilder<Customer> {
+    const viewer = requireViewer(ctx);
+    return (manager ?? this.dataSource.manager)
+      .getRepository(Customer)
+      .createQueryBuilder("c")
+      .innerJoin(CustomerRelationship, "rel", "rel.customer_id = c.id AND rel.partner_id = :viewerPartnerId AND rel.status = :relationshipStatus", {
+        viewerPartnerId: viewer.partnerId,
+        relationshipStatus: status,
+      });
+  }
+
+  async list(ctx: RequestContext, filter: CustomerFilter | null | undefined, order: CustomerOrder | null | undefined, args: ConnectionArgs): Promise<Connection<Customer>> {
+    const f = filter ?? {};
+    const qb = this.scoped(ctx, f.relationshipStatus ?? RelationshipStatus.ACTIVE);
+    const search = clean(f.search);
+    if (search) {
+      qb.andWhere(
+        "(lower(c.company_name) LIKE :search OR EXISTS (SELECT 1 FROM customer_domain sd WHERE sd.customer_id = c.id AND sd.domain LIKE :search))",
+        { search: `%${escapeLike(search.toLowerCase())}%` },
+      );
+    }
+    const namePrefix = clean(f.companyNamePrefix);
+    if (namePrefix) qb.andWhere("lower(c.company_name) LIKE :namePrefix", { namePrefix: `${escapeLike(namePrefix.toLowerCase())}%` });
+    const domainPrefix = clean(f.domainPrefix);
+    if (domainPrefix) {
+      qb.andWhere("EXISTS (SELECT 1 FROM customer_domain pd WHERE pd.customer_id = c.id AND pd.domain LIKE :domainPrefix)", {
+        domainPrefix: `${escapeLike(domainPrefix.toLowerCase())}%`,
+      });
+    }
+    if (f.indirectResellerId) qb.andWhere("rel.indirect_reseller_id = :resellerId", { resellerId: this.partnerIdArgument(f.indirectResellerId, "indirectResellerId") });
+    if (f.indirectProviderId) qb.andWhere("rel.indirect_provider_id = :providerId", { providerId: this.partnerIdArgument(f.indirectProviderId, "indirectProviderId") });
+    if (f.hasDelegatedAdmin != null) qb.andWhere("rel.delegated_admin = :delegatedAdmin", { delegatedAdmin: f.hasDelegatedAdmin });
+    const country = clean(f.country);
+    if (country) qb.andWhere("c.country = :country", { country: country.toUpperCase() });
+    if (f.createdAfter) qb.andWhere("c.created_at > :createdAfter", { createdAfter: f.createdAfter });
+    if (f.createdBefore) qb.andWhere("c.created_at < :createdBefore", { createdBefore: f.createdBefore });
+    return paginate(qb, args, sortOrder(order));
+  }
+
+  private partnerIdArgument(globalId: string, argument: string): string {
+    const id = idOfType(globalId, "Partner");
+    if (!id) throw badUserInput(`\`filter.${argument}\` is not a Partner id.`, argument);
+    return id;
+  }
+
+  /** Visible customers by database id, batched per request. */
+  byId(ctx: RequestContext, id: string): Promise<Customer | null> {
+    return ctx.loaders
+      .get<string, Customer | null>("customer.byId", async (ids) => alignOne(ids, await this.scoped(ctx).andWhere("c.id IN (:...ids)", { ids: [...ids] }).getMany(), (c) => c.id))
+      .load(id);
+  }
+
+  async byGlobalId(ctx: RequestContext, globalId: string): Promise<Customer | null> {
+    const id = idOfType(globalId, "Customer");
+    return id ? this.byId(ctx, id) : null;
+  }
+
+  async byDomain(ctx: RequestContext, domain: string): Promise<Customer | null> {
+    const normalized = domain.trim().toLowerCase();
+    if (!normalized || normalized.length > 255) return null;
+    return this.scoped(ctx)
+      .andWhere("c.id = (SELECT bd.customer_id FROM customer_domain bd WHERE bd.domain = :domain)", { domain: normalized })
+      .getOne();
+  }
+
+  /** Every domain of a customer, the default first. */
+  domains(ctx: RequestContext, customer: Customer): Promise<string[]> {
+    return ctx.loaders
+      .get<string, string[]>("customer.domains", async (ids) => {
+        const rows = await this.dataSource
+          .getRepository(CustomerDomain)
+          .createQueryBuilder("d")
+          .where("d.customer_id IN (:...ids)", { ids: [...ids] })
+          .orderBy("d.is_default", "DESC")
+          .addOrderBy("d.domain", "ASC")
+          .getMany();
+        return alignMany(ids, rows, (d) => d.customerId).map((list) => list.map((d) => d.domain));
+      })
+      .load(customer.id);
+  }
+
+  /** The caller's partner's relationship with a customer. */
+  relationship(ctx: RequestContext, customerId: string): Promise<CustomerRelationship | null> {
+    const viewer = requireViewer(ctx);
+    return ctx.loaders
+      .get<string, CustomerRelationship | null>("customer.relationship", async (ids) => {
+        const rows = await this.dataSource
+          .getRepository(CustomerRelationship)
+          .createQueryBuilder("r")
+          .where("r.partner_id = :partnerId AND r.customer_id IN (:...ids)", { partnerId: viewer.partnerId, ids: [...ids] })
+          .getMany();
+        return alignOne(ids, rows, (r) => r.customerId);
+      })
+      .load(customerId);
+  }
+
+  async domainAvailability(domain: string): Promise<DomainAvailability> {
+    const normalized = domain.trim().toLowerCase();
+    const prefix = prefixOfDomain(normalized);
+    if (prefix === null || domainPrefixProblem(prefix) !== null) {
+      return { domain: normalized, available: false, reason: UserErrorCode.INVALID_DOMAIN };
+    }
+    const taken = await this.dataSource.getRepository(CustomerDomain).existsBy({ domain: normalized });
+    return { domain: normalized, available: !taken, reason: taken ? UserErrorCode.DOMAIN_TAKEN : null };
+  }
+
+  // ------------------------------------------------------------------ writes
+
+  async create(ctx: RequestContext, input: CustomerCreateInput): Promise<{ customer: Customer; initialAdmin: InitialAdmin | null }> {
+    const partner = await this.partners.current(ctx);
+    const outcome = await this.dataSource.transaction((manager) =>
+      this.idempotency.run(manager, ctx, "customerCreate", input.idempotencyKey, input, async () => {
+        const billing = cleanBillingProfile(input.billingProfile);
+        const prefix = clean(input.companyProfile.domainPrefix) ?? "";
+        const registrationNumber = clean(input.companyProfile.organizationRegistrationNumber);
+        const problems: UserError[] = [];
+        const domain = defaultDomainOf(prefix);
+        const domainProblem = domainPrefixProblem(prefix);
+        if (domainProblem) {
+          problems.push(userError(UserErrorCode.INVALID_DOMAIN, domainProblem, ["companyProfile", "domainPrefix"]));
+        } else if (await manager.getRepository(CustomerDomain).existsBy({ domain })) {
+          problems.push(userError(UserErrorCode.DOMAIN_TAKEN, `${domain} is taken; check names with domainAvailability first.`, ["companyProfile", "domainPrefix"]));
+        }
+        problems.push(...registrationNumberProblems(registrationNumber, billing.address.country, ["companyProfile"]));
+        problems.push(...billingProfileProblems(billing, partner, ["billingProfile"]));
+        const resellerId = await this.indirectResellerOf(manager, partner.id, partner.type, input.indirectResellerId, problems);
+        if (problems.length > 0) throw new UserErrors(problems);
+
+        const { customer, initialAdmin } = await this.insertCustomer(manager, ctx, partner.cloud, domain, registrationNumber, billing, resellerId);
+        return { result: { customer, initialAdmin }, stored: { customerId: customer.id } };
+      }),
+    );
+    ctx.loaders.clearAll();
+    if (!outcome.replayed) return outcome.result;
+    const customer = await this.byId(ctx, String(outcome.stored.customerId));
+    if (!customer) throw UserErrors.of(UserErrorCode.NOT_FOUND, "The customer this idempotency key created is no longer visible.", ["idempotencyKey"]);
+    return { customer, initialAdmin: null };
+  }
+
+  /** Providers may create a customer for an ACTIVE linked reseller; returns that reseller's id. */
+  private async indirectResellerOf(
+    manager: EntityManager,
+    partnerId: string,
+    partnerType: PartnerType,
+    globalId: string | null | undefined,
+    problems: UserError[],
+  ): Promise<string | null> {
+    if (!globalId) return null;
+    const field = ["indirectResellerId"];
+    if (partnerType !== PartnerType.INDIRECT_PROVIDER) {
+      problems.push(userError(UserErrorCode.INVALID, "Only indirect providers create customers for a reseller.", field));
+      return null;
+    }
+    const resellerId = idOfType(globalId, "Partner");
+    const link = resellerId
+      ? await manager.getRepository(IndirectRelationship).findOneBy({ providerId: partnerId, resellerId, status: IndirectRelationshipStatus.ACTIVE })
+      : null;
+    if (!link) {
+      problems.push(userError(UserErrorCode.NOT_FOUND, "No active indirect reseller of yours has this id.", field));
+      return null;
+    }
+    return link.resellerId;
+  }
+
+  private async insertCustomer(
+    manager: EntityManager,
+    ctx: RequestContext,
+    cloud: Customer["cloud"],
+    domain: string,
+    registrationNumber: string | null,
+    billing: BillingProfileValues,
+    resellerId: string | null,
+  ): Promise<{ customer: Customer; initialAdmin: InitialAdmin }> {
+    const viewer = requireViewer(ctx);
+    const password = temporaryPassword();
+    const userName = `admin@${domain}`;
+    const id = crypto.randomUUID();
+    try {
+      await manager.insert(Customer, {
+        id,
+        tenantId: crypto.randomUUID(),
+        cloud,
+        companyName: billing.companyName,
+        defaultDomain: domain,
+        organizationRegistrationNumber: registrationNumber,
+        qualification: CustomerQualification.NONE,
+        ...billingColumns(billing),
+        initialAdminUserName: userName,
+        initialAdminPasswordHash: hashPassword(password),
+        version: 1,
+      });
+      await manager.insert(CustomerDomain, { domain, customerId: id, isDefault: true });
+    } catch (error) {
+      if (uniqueViolation(error)) throw UserErrors.of(UserErrorCode.DOMAIN_TAKEN, `${domain} is taken.`, ["companyProfile", "domainPrefix"]);
+      throw error;
+    }
+    const relationship = { customerId: id, status: RelationshipStatus.ACTIVE, type: RelationshipType.RESELLER, establishedVia: EstablishedVia.CREATED, delegatedAdmin: true };
+    await manager.insert(CustomerRelationship, { ...relationship, id: crypto.randomUUID(), partnerId: viewer.partnerId, indirectResellerId: resellerId });
+    if (resellerId) {
+      await manager.insert(CustomerRelationship, { ...relationship, id: crypto.randomUUID(), partnerId: resellerId, indirectProviderId: viewer.partnerId });
+    }
+    const customer = await manager.getRepository(Customer).findOneByOrFail({ id });
+    await this.audit.record(manager, ctx, {
+      operationType: "add_customer",
+      resourceType: "customer",
+      customerId: id,
+      newValue: {
+        id: encodeGlobalId("Customer", id),
+        tenantId: customer.tenantId,
+        defaultDomain: domain,
+        organizationRegistrationNumber: registrationNumber,
+        billingProfile: billingSnapshot(customer),
+        indirectResellerId: resellerId ? encodeGlobalId("Partner", resellerId) : null,
+      },
+    });
+    return { customer, initialAdmin: { userName, temporaryPassword: password } };
+  }
+
+  async updateBillingProfile(ctx: RequestContext, input: CustomerBillingProfileUpdateInput): Promise<{ customer: Customer }> {
+    const partner = await this.partners.current(ctx);
+    const customer = await this.dataSource.transaction(async (manager) => {
+      const id = idOfType(input.customerId, "Customer");
+      const current = id
+        ? await this.scoped(ctx, RelationshipStatus.ACTIVE, manager).andWhere("c.id = :id", { id }).setLock("pessimistic_write", undefined, ["c"]).getOne()
+        : null;
+      if (!current) throw UserErrors.of(UserErrorCode.NOT_FOUND, "No customer of yours has this id.", ["customerId"]);
+      if (input.ifMatch != null && input.ifMatch !== current.etag) {
+        throw UserErrors.of(UserErrorCode.STALE_ETAG, `The customer changed since you read it (etag is now ${current.etag}); read it again and retry.`, ["ifMatch"]);
+      }
+      const before = current.billingProfile;
+      const patch = input.billingProfile;
+      const merged = cleanBillingProfile({
+        ...before,
+        ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)),
+        address: patch.address ?? before.address,
+      });
+      const problems = [
+        ...billingProfileProblems(merged, partner, ["billingProfile"]),
+        ...registrationNumberProblems(current.organizationRegistrationNumber, merged.address.country, ["billingProfile", "address", "country"]).map((e) => ({
+          ...e,
+          field: ["input", "billingProfile", "address", "country"],
+        })),
+      ];
+      if (problems.length > 0) throw new UserErrors(problems);
+      await manager
+        .createQueryBuilder()
+        .update(Customer)
+        .set({ companyName: merged.companyName, ...billingColumns(merged), version: () => "version + 1", updatedAt: () => "now()" })
+        .where("id = :id", { id: current.id })
+        .execute();
+      const updated = await manager.getRepository(Customer).findOneByOrFail({ id: current.id });
+      await this.audit.record(manager, ctx, {
+        operationType: "update_customer_billing_profile",
+        resourceType: "customer",
+        customerId: current.id,
+        oldValue: billingSnapshot(current),
+        newValue: billingSnapshot(updated),
+      });
+      return updated;
+    });
+    ctx.loaders.clearAll();
+    return { customer };
+  }
+}
+
+function billingColumns(b: BillingProfileValues) {
+  return {
+    culture: b.culture,
+    language: b.language,
+    billingFirstName: b.firstName,
+    billingLastName: b.lastName,
+    billingEmail: b.email,
+    billingPhoneNumber: b.phoneNumber,
+    addressLine1: b.address.addressLine1,
+    addressLine2: b.address.addressLine2,
+    city: b.address.city,
+    state: b.address.state,
+    postalCode: b.address.postalCode,
+    country: b.address.country,
+  };
+}

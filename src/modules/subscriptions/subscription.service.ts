@@ -1,0 +1,148 @@
+import crypto from "node:crypto";
+import { DataSource, EntityManager, SelectQueryBuilder } from "typeorm";
+import { requireViewer, RequestContext } from "../../auth/context";
+import { UserError, userError, UserErrorCode, UserErrors } from "../../graphql/errors";
+import { alignOne } from "../../graphql/loaders";
+import { Connection, ConnectionArgs, countByParent, encodeGlobalId, idOfType, paginateByParent, SortOrder } from "../../graphql/relay";
+import { AuditService } from "../audit/audit.service";
+import { CustomerService } from "../customers/customer.service";
+import { clean } from "../customers/customer.validation";
+import { IdempotencyService } from "../idempotency/idempotency.service";
+import { CustomerRelationship } from "../relationships/customer-relationship.entity";
+import { RelationshipStatus } from "../relationships/relationship.enums";
+import { Subscription } from "./subscription.entity";
+import { SubscriptionStatus } from "./subscription.enums";
+import { SubscriptionCreateInput, SubscriptionIdInput } from "./subscription.inputs";
+
+const BY_CREATION: SortOrder<Subscription> = {
+  name: "CREATED_AT",
+  column: "s.created_at",
+  idColumn: "s.id",
+  direction: "ASC",
+  value: (s) => s.createdAt,
+  id: (s) => s.id,
+};
+
+/** Which status each state-changing mutation moves from and to. */
+const TRANSITIONS = {
+  suspend: { from: SubscriptionStatus.ACTIVE, to: SubscriptionStatus.SUSPENDED, operationType: "suspend_subscription" },
+  reactivate: { from: SubscriptionStatus.SUSPENDED, to: SubscriptionStatus.ACTIVE, operationType: "reactivate_subscription" },
+} as const;
+
+function snapshot(s: Subscription): Record<string, unknown> {
+  return { id: encodeGlobalId("Subscription", s.id), offerName: s.offerName, kind: s.kind, quantity: s.quantity, status: s.status };
+}
+
+export class SubscriptionService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly customers: CustomerService,
+    private readonly audit: AuditService,
+    private readonly idempotency: IdempotencyService,
+  ) {}
+
+  /** The caller's partner's subscriptions of customers it actively serves. */
+  private scoped(ctx: RequestContext, manager?: EntityManager): SelectQueryBuilder<Subscription> {
+    const viewer = requireViewer(ctx);
+    return (manager ?? this.dataSource.manager)
+      .getRepository(Subscription)
+      .createQueryBuilder("s")
+      .innerJoin(CustomerRelationship, "srel", "srel.customer_id = s.customer_id AND srel.partner_id = s.partner_id AND srel.status = :activeStatus", {
+        activeStatus: RelationshipStatus.ACTIVE,
+      })
+      .where("s.partner_id = :viewerPartnerId", { viewerPartnerId: viewer.partnerId });
+  }
+
+  byId(ctx: RequestContext, id: string): Promise<Subscription | null> {
+    return ctx.loaders
+      .get<string, Subscription | null>("subscription.byId", async (ids) => alignOne(ids, await this.scoped(ctx).andWhere("s.id IN (:...ids)", { ids: [...ids] }).getMany(), (s) => s.id))
+      .load(id);
+  }
+
+  /** `Customer.subscriptions` for a page of customers: one statement for all of them. */
+  forCustomer(ctx: RequestContext, customerId: string, args: ConnectionArgs): Promise<Connection<Subscription>> {
+    return ctx.loaders
+      .get<string, Connection<Subscription>>(`subscription.byCustomer:${JSON.stringify(args)}`, async (customerIds) => {
+        const pages = await paginateByParent(this.scoped(ctx), "s.customer_id", (s) => s.customerId, customerIds, args, BY_CREATION, (id) =>
+          ctx.loaders.get<string, number>("subscription.countByCustomer", (ids) => countByParent(this.scoped(ctx), "s.customer_id", ids)).load(id),
+        );
+        return customerIds.map((id) => pages.get(id)!);
+      })
+      .load(customerId);
+  }
+
+  async create(ctx: RequestContext, input: SubscriptionCreateInput): Promise<{ subscription: Subscription }> {
+    const viewer = requireViewer(ctx);
+    const outcome = await this.dataSource.transaction((manager) =>
+      this.idempotency.run(manager, ctx, "subscriptionCreate", input.idempotencyKey, input, async () => {
+        const problems: UserError[] = [];
+        const customerId = idOfType(input.customerId, "Customer");
+        // lock the relationship so a concurrent removal waits for this sale (and sees it)
+        const customer = customerId
+          ? await this.customers.scoped(ctx, RelationshipStatus.ACTIVE, manager).andWhere("c.id = :customerId", { customerId }).setLock("pessimistic_read", undefined, ["rel"]).getOne()
+          : null;
+        if (!customer) problems.push(userError(UserErrorCode.NOT_FOUND, "No customer of yours has this id.", ["customerId"]));
+        const offerName = clean(input.offerName);
+        if (offerName === null) problems.push(userError(UserErrorCode.REQUIRED, "Offer name is required.", ["offerName"]));
+        else if (offerName.length > 200) problems.push(userError(UserErrorCode.TOO_LONG, "Offer name has at most 200 characters.", ["offerName"]));
+        if (!Number.isInteger(input.quantity) || input.quantity < 1 || input.quantity > 100000) {
+          problems.push(userError(UserErrorCode.INVALID, "Quantity is a whole number from 1 to 100000.", ["quantity"]));
+        }
+        if (problems.length > 0) throw new UserErrors(problems);
+        const id = crypto.randomUUID();
+        await manager.insert(Subscription, {
+          id,
+          customerId: customer!.id,
+          partnerId: viewer.partnerId,
+          offerName: offerName!,
+          kind: input.kind,
+          quantity: input.quantity,
+          status: SubscriptionStatus.ACTIVE,
+        });
+        const subscription = await manager.getRepository(Subscription).findOneByOrFail({ id });
+        await this.audit.record(manager, ctx, { operationType: "create_subscription", resourceType: "subscription", customerId: customer!.id, newValue: snapshot(subscription) });
+        return { result: subscription, stored: { subscriptionId: id } };
+      }),
+    );
+    ctx.loaders.clearAll();
+    if (!outcome.replayed) return { subscription: outcome.result };
+    const subscription = await this.byId(ctx, String(outcome.stored.subscriptionId));
+    if (!subscription) throw UserErrors.of(UserErrorCode.NOT_FOUND, "The subscription this idempotency key created is no longer visible.", ["idempotencyKey"]);
+    return { subscription };
+  }
+
+  suspend(ctx: RequestContext, input: SubscriptionIdInput): Promise<{ subscription: Subscription }> {
+    return this.transition(ctx, input, TRANSITIONS.suspend);
+  }
+
+  reactivate(ctx: RequestContext, input: SubscriptionIdInput): Promise<{ subscription: Subscription }> {
+    return this.transition(ctx, input, TRANSITIONS.reactivate);
+  }
+
+  private async transition(
+    ctx: RequestContext,
+    input: SubscriptionIdInput,
+    step: (typeof TRANSITIONS)[keyof typeof TRANSITIONS],
+  ): Promise<{ subscription: Subscription }> {
+    const subscription = await this.dataSource.transaction(async (manager) => {
+      const id = idOfType(input.id, "Subscription");
+      const current = id ? await this.scoped(ctx, manager).andWhere("s.id = :id", { id }).setLock("pessimistic_write", undefined, ["s"]).getOne() : null;
+      if (!current) throw UserErrors.of(UserErrorCode.NOT_FOUND, "No subscription of yours has this id.", ["id"]);
+      if (current.status !== step.from) {
+        throw UserErrors.of(UserErrorCode.INVALID_STATE_TRANSITION, `A ${current.status} subscription cannot become ${step.to}; only ${step.from} ones can.`, ["id"]);
+      }
+      await manager.update(Subscription, { id: current.id }, { status: step.to, updatedAt: () => "now()" });
+      const updated = await manager.getRepository(Subscription).findOneByOrFail({ id: current.id });
+      await this.audit.record(manager, ctx, {
+        operationType: step.operationType,
+        resourceType: "subscription",
+        customerId: current.customerId,
+        oldValue: snapshot(current),
+        newValue: snapshot(updated),
+      });
+      return updated;
+    });
+    ctx.loaders.clearAll();
+    return { subscription };
+  }
+}

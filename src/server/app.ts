@@ -1,0 +1,284 @@
+import crypto from "node:crypto";
+import http from "node:http";
+import { ApolloServer, ApolloServerPlugin } from "@apollo/server";
+import { expressMiddleware } from "@as-integrations/express5";
+import express, { NextFunction, Request, Response } from "express";
+import { GraphQLError, GraphQLFormattedError, GraphQLSchema, Kind, SelectionSetNode } from "graphql";
+import { unwrapResolverError } from "@apollo/server/errors";
+import { DataSource } from "typeorm";
+import { RequestContext } from "../auth/context";
+import { FIELD_RULES, PUBLIC } from "../auth/permissions";
+import { InvalidTokenError, TokenService } from "../auth/tokens";
+import type { Config } from "../config";
+import { requestScope, RequestScope } from "../db/sql-stats";
+import { apiError } from "../graphql/errors";
+import { LoaderRegistry } from "../graphql/loaders";
+import type { Services } from "../services";
+import { actualCost, enforceLimits } from "./limits";
+import type { AppLogger } from "./logger";
+import { Metrics } from "./metrics";
+import { mountPlayground, playgroundLandingPage } from "./playground";
+import { CostBudget } from "./rate-limit";
+
+export interface AppDeps {
+  config: Config;
+  schema: GraphQLSchema;
+  dataSource: DataSource;
+  services: Services;
+  tokens: TokenService;
+  log: AppLogger;
+}
+
+/** Codes our own code raises on purpose, plus Apollo's request-level ones: shown as they are. */
+const PASS_THROUGH_CODES = new Set([
+  "UNAUTHENTICATED",
+  "FORBIDDEN",
+  "BAD_USER_INPUT",
+  "BAD_REQUEST",
+  "QUERY_TOO_COMPLEX",
+  "THROTTLED",
+  "SERVICE_UNAVAILABLE",
+  "GRAPHQL_PARSE_FAILED",
+  "GRAPHQL_VALIDATION_FAILED",
+  "OPERATION_RESOLUTION_FAILURE",
+  "PERSISTED_QUERY_NOT_FOUND",
+  "PERSISTED_QUERY_NOT_SUPPORTED",
+]);
+
+const PUBLIC_ROOT_FIELDS = new Set(
+  Object.entries(FIELD_RULES.Mutation ?? {})
+    .concat(Object.entries(FIELD_RULES.Query ?? {}))
+    .filter(([, rule]) => rule === PUBLIC)
+    .map(([name]) => name),
+);
+const INTROSPECTION_FIELDS = new Set(["__schema", "__type", "__typename"]);
+
+/** pg and network errors meaning the database cannot be reached right now. */
+function databaseUnavailable(error: unknown): boolean {
+  const e = error as { code?: string; message?: string; driverError?: unknown } | null;
+  if (!e || typeof e !== "object") return false;
+  if (e.driverError && databaseUnavailable(e.driverError)) return true;
+  const code = e.code ?? "";
+  if (["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "57P01", "57P02", "57P03", "08000", "08001", "08003", "08006"].includes(code)) return true;
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(e.message ?? "");
+}
+
+function rootFields(set: SelectionSetNode, fragments: Map<string, SelectionSetNode>, into: Set<string>): Set<string> {
+  for (const selection of set.selections) {
+    if (selection.kind === Kind.FIELD) into.add(selection.name.value);
+    else if (selection.kind === Kind.INLINE_FRAGMENT) rootFields(selection.selectionSet, fragments, into);
+    else {
+      const fragment = fragments.get(selection.name.value);
+      if (fragment) rootFields(fragment, fragments, into);
+    }
+  }
+  return into;
+}
+
+function bearerToken(header: string | undefined): string | null {
+  if (!header) return null;
+  const match = /^Bearer\s*(.*)$/i.exec(header.trim());
+  if (!match) return "\0malformed";
+  return match[1]!.trim() || null;
+}
+
+function jsonError(res: Response, status: number, code: string, message: string): void {
+  res.status(status).json({ errors: [{ message, extensions: { code } }] });
+}
+
+export interface App {
+  app: express.Express;
+  apollo: ApolloServer<RequestContext>;
+  budget: CostBudget;
+  metrics: Metrics;
+  /** Builds a request context as the HTTP layer does (for executeOperation in tests). */
+  contextFor(authorization?: string): Promise<RequestContext>;
+  listen(port: number, host: string): Promise<http.Server>;
+  stop(): Promise<void>;
+}
+
+export async function createApp(deps: AppDeps): Promise<App> {
+  const { config, schema, dataSource, services, tokens, log } = deps;
+  const development = config.env === "development";
+  const budget = new CostBudget(config.rateLimit.capacity, config.rateLimit.refillPerSecond);
+  const metrics = new Metrics(dataSource);
+
+  const contextFor = async (authorization?: string, scope?: RequestScope): Promise<RequestContext> => {
+    const requestId = scope?.requestId ?? crypto.randomUUID();
+    const token = bearerToken(authorization);
+    let viewer = null;
+    if (token !== null) {
+      try {
+        viewer = await tokens.verify(token);
+      } catch (error) {
+        const reason = error instanceof InvalidTokenError ? error.message : "invalid token";
+        throw apiError("UNAUTHENTICATED", `The bearer token is not valid: ${reason}.`);
+      }
+    }
+    return { requestId, viewer, loaders: new LoaderRegistry(), services, dataSource, config, sql: scope?.sql ?? { statements: 0 }, authError: null };
+  };
+
+  const requestPlugin: ApolloServerPlugin<RequestContext> = {
+    async requestDidStart() {
+      let requested = 0;
+      return {
+        async didResolveOperation({ contextValue, operation, document, request }) {
+          if (!operation) return;
+          const fragments = new Map<string, SelectionSetNode>();
+          for (const d of document!.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d.selectionSet);
+          if (!contextValue.viewer) {
+            const fields = rootFields(operation.selectionSet, fragments, new Set());
+            const allowed = [...fields].every((f) => PUBLIC_ROOT_FIELDS.has(f) || (development && INTROSPECTION_FIELDS.has(f)));
+            if (!allowed) throw apiError("UNAUTHENTICATED", "A bearer token is required: Authorization: Bearer <JWT>.");
+          }
+          requested = enforceLimits(schema, document!, request.query ?? "", operation, request.variables ?? {}, config.limits);
+          const partnerId = contextValue.viewer?.partnerId;
+          if (partnerId) {
+            const taken = budget.take(partnerId, requested);
+            if (!taken.ok) {
+              throw apiError("THROTTLED", `Your partner's cost budget is spent; retry in ${taken.retryAfterSeconds} s.`, { retryAfter: taken.retryAfterSeconds });
+            }
+          }
+        },
+        async willSendResponse({ response, contextValue, errors }) {
+          if (response.body.kind !== "single") return;
+          const result = response.body.singleResult;
+          const partnerId = contextValue.viewer?.partnerId;
+          const codes = new Set((result.errors ?? []).map((e) => e.extensions?.code));
+          if (codes.has("THROTTLED")) {
+            const retryAfter = (result.errors ?? []).find((e) => e.extensions?.code === "THROTTLED")?.extensions?.retryAfter;
+            response.http.headers.set("retry-after", String(retryAfter ?? 1));
+          }
+          if (result.data !== undefined) {
+            const actual = actualCost(result.data);
+            if (partnerId) budget.refund(partnerId, requested - actual);
+            result.extensions = {
+              ...result.extensions,
+              cost: { requested, actual, limit: config.limits.cost, remaining: partnerId ? budget.remaining(partnerId) : null },
+            };
+          }
+          if (codes.has("INTERNAL_SERVER_ERROR")) response.http.status = 500;
+          else if (codes.has("SERVICE_UNAVAILABLE")) response.http.status = 503;
+          if (config.env !== "production") response.http.headers.set("x-sql-statements", String(contextValue.sql.statements));
+          metrics.countOperation(errors?.length ? "error" : "ok");
+        },
+      };
+    },
+  };
+
+  const formatError = (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const original = unwrapResolverError(error);
+    const code = formatted.extensions?.code as string | undefined;
+    const requestId = requestScope.getStore()?.requestId;
+    if (original instanceof GraphQLError && code && PASS_THROUGH_CODES.has(code)) {
+      const { http: _http, stacktrace, ...extensions } = formatted.extensions ?? {};
+      const message = development ? formatted.message : formatted.message.replace(/ Did you mean .*$/, "");
+      return { ...formatted, message, extensions: { ...extensions, ...(development && stacktrace ? { stacktrace } : {}) } };
+    }
+    if (databaseUnavailable(original)) {
+      log.warn({ requestId, err: original }, "database unavailable");
+      return { message: "The database is unavailable; retry shortly.", path: formatted.path, extensions: { code: "SERVICE_UNAVAILABLE", requestId } };
+    }
+    log.error({ requestId, err: original, path: formatted.path }, "unexpected error");
+    return {
+      message: development && original instanceof Error ? original.message : "Internal server error.",
+      path: formatted.path,
+      locations: formatted.locations,
+      extensions: { code: "INTERNAL_SERVER_ERROR", requestId },
+    };
+  };
+
+  const apollo = new ApolloServer<RequestContext>({
+    schema,
+    introspection: true,
+    csrfPrevention: true,
+    allowBatchedHttpRequests: false,
+    includeStacktraceInErrorResponses: development,
+    formatError,
+    plugins: [playgroundLandingPage(), requestPlugin],
+  });
+  await apollo.start();
+
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", false);
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const given = req.header("x-request-id");
+    const requestId = given && /^[A-Za-z0-9._-]{1,100}$/.test(given) ? given : crypto.randomUUID();
+    res.setHeader("x-request-id", requestId);
+    res.on("finish", () => metrics.countHttp(res.statusCode));
+    requestScope.run({ requestId, sql: { statements: 0 } }, next);
+  });
+
+  app.get("/healthz", (_req, res) => {
+    res.json({ status: "ok" });
+  });
+  app.get("/readyz", async (_req, res) => {
+    try {
+      await dataSource.query("SELECT 1");
+      const pending = await dataSource.showMigrations();
+      if (pending) res.status(503).json({ status: "migrations pending" });
+      else res.json({ status: "ready" });
+    } catch {
+      res.status(503).json({ status: "database unreachable" });
+    }
+  });
+  if (config.metricsEnabled) {
+    app.get("/metrics", async (_req, res) => {
+      res.type("text/plain; version=0.0.4").send(await metrics.render());
+    });
+  }
+  mountPlayground(app);
+
+  app.use(
+    "/graphql",
+    express.json({ limit: config.bodyLimitBytes }),
+    (error: Error & { type?: string; status?: number }, _req: Request, res: Response, next: NextFunction) => {
+      if (error.type === "entity.too.large") return jsonError(res, 413, "BAD_REQUEST", `The request body exceeds ${config.bodyLimitBytes} bytes.`);
+      if (error.type === "entity.parse.failed") return jsonError(res, 400, "BAD_REQUEST", "The request body is not valid JSON.");
+      if (error.status && error.status < 500) return jsonError(res, error.status, "BAD_REQUEST", error.message);
+      next(error);
+    },
+    (req: Request, res: Response, next: NextFunction) => {
+      if (Array.isArray(req.body)) return jsonError(res, 400, "BAD_REQUEST", "Batched requests (a JSON array) are not supported; send one operation per request.");
+      next();
+    },
+    expressMiddleware(apollo, {
+      context: async ({ req }) => contextFor(req.header("authorization"), requestScope.getStore()),
+    }),
+  );
+  app.use((error: Error, _req: Request, res: Response, _next: NextFunction) => {
+    const requestId = requestScope.getStore()?.requestId;
+    log.error({ requestId, err: error }, "unhandled HTTP error");
+    res.status(500).json({ errors: [{ message: "Internal server error.", extensions: { code: "INTERNAL_SERVER_ERROR", requestId } }] });
+  });
+
+  let server: http.Server | null = null;
+  return {
+    app,
+    apollo,
+    budget,
+    metrics,
+    contextFor: (authorization) => contextFor(authorization),
+    listen(port, host) {
+      return new Promise((resolve, reject) => {
+        const s = http.createServer(app);
+        s.keepAliveTimeout = 65_000;
+        s.once("error", reject);
+        s.listen(port, host, () => {
+          server = s;
+          resolve(s);
+        });
+      });
+    },
+    async stop() {
+      await apollo.stop();
+      if (server) {
+        const s = server;
+        server = null;
+        s.closeAllConnections();
+        await new Promise<void>((resolve) => s.close(() => resolve()));
+      }
+    },
+  };
+}
