@@ -92,7 +92,7 @@ export interface App {
   budget: CostBudget;
   metrics: Metrics;
   /** Builds a request context as the HTTP layer does (for executeOperation in tests). */
-  contextFor(authorization?: string): Promise<RequestContext>;
+  contextFor(authorization?: string, scope?: RequestScope): Promise<RequestContext>;
   listen(port: number, host: string): Promise<http.Server>;
   stop(): Promise<void>;
 }
@@ -259,7 +259,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     apollo,
     budget,
     metrics,
-    contextFor: (authorization) => contextFor(authorization),
+    contextFor,
     listen(port, host) {
       return new Promise((resolve, reject) => {
         const s = http.createServer(app);

@@ -28,7 +28,7 @@ export class AuditRecordFilter {
 
 @Resolver(() => AuditRecord)
 export class AuditRecordResolver {
-  @Query(() => AuditRecordConnection, { description: "The caller's partner's change feed, oldest first (use `last` for the newest)." })
+  @Query(() => AuditRecordConnection, { nullable: true, description: "The caller's partner's change feed, oldest first (use `last` for the newest)." })
   auditRecords(
     @Args(() => ConnectionArgs) args: ConnectionArgs,
     @Arg("filter", () => AuditRecordFilter, { nullable: true }) filter: AuditRecordFilter | null,

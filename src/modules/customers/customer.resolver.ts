@@ -1,4 +1,4 @@
-import { Arg, Args, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from "type-graphql";
+import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
 import { requireViewer, RequestContext } from "../../auth/context";
 import { runMutation } from "../../graphql/mutation";
 import { ConnectionArgs, ConnectionType } from "../../graphql/relay";
@@ -24,7 +24,7 @@ export const CustomerConnection = ConnectionType(Customer, "Customer");
 
 @Resolver(() => Customer)
 export class CustomerResolver {
-  @Query(() => CustomerConnection, { description: "The caller's customers." })
+  @Query(() => CustomerConnection, { nullable: true, description: "The caller's customers (null with a FORBIDDEN error when the caller's roles may not list them)." })
   customers(
     @Args(() => ConnectionArgs) args: ConnectionArgs,
     @Arg("filter", () => CustomerFilter, { nullable: true }) filter: CustomerFilter | null,
@@ -35,7 +35,7 @@ export class CustomerResolver {
   }
 
   @Query(() => Customer, { nullable: true })
-  customer(@Arg("id", () => String) id: string, @Ctx() ctx: RequestContext) {
+  customer(@Arg("id", () => ID) id: string, @Ctx() ctx: RequestContext) {
     return ctx.services.customers.byGlobalId(ctx, id);
   }
 
@@ -44,7 +44,7 @@ export class CustomerResolver {
     return ctx.services.customers.byDomain(ctx, domain);
   }
 
-  @Query(() => DomainAvailability, { description: "Whether customerCreate would accept this default domain." })
+  @Query(() => DomainAvailability, { nullable: true, description: "Whether customerCreate would accept this default domain." })
   domainAvailability(@Arg("domain", () => String) domain: string, @Ctx() ctx: RequestContext) {
     return ctx.services.customers.domainAvailability(domain);
   }
@@ -54,12 +54,12 @@ export class CustomerResolver {
     return countryRules(country.trim());
   }
 
-  @Mutation(() => CustomerCreatePayload)
+  @Mutation(() => CustomerCreatePayload, { nullable: true })
   customerCreate(@Arg("input", () => CustomerCreateInput) input: CustomerCreateInput, @Ctx() ctx: RequestContext) {
     return runMutation<CustomerCreatePayload>(input, () => ctx.services.customers.create(ctx, input));
   }
 
-  @Mutation(() => CustomerBillingProfileUpdatePayload)
+  @Mutation(() => CustomerBillingProfileUpdatePayload, { nullable: true })
   customerBillingProfileUpdate(@Arg("input", () => CustomerBillingProfileUpdateInput) input: CustomerBillingProfileUpdateInput, @Ctx() ctx: RequestContext) {
     return runMutation<CustomerBillingProfileUpdatePayload>(input, () => ctx.services.customers.updateBillingProfile(ctx, input));
   }

@@ -16,17 +16,17 @@ export const SubscriptionConnection = ConnectionType(Subscription, "Subscription
 
 @Resolver(() => Subscription)
 export class SubscriptionResolver {
-  @Mutation(() => SubscriptionCreatePayload)
+  @Mutation(() => SubscriptionCreatePayload, { nullable: true })
   subscriptionCreate(@Arg("input", () => SubscriptionCreateInput) input: SubscriptionCreateInput, @Ctx() ctx: RequestContext) {
     return runMutation<SubscriptionCreatePayload>(input, () => ctx.services.subscriptions.create(ctx, input));
   }
 
-  @Mutation(() => SubscriptionSuspendPayload)
+  @Mutation(() => SubscriptionSuspendPayload, { nullable: true })
   subscriptionSuspend(@Arg("input", () => SubscriptionSuspendInput) input: SubscriptionSuspendInput, @Ctx() ctx: RequestContext) {
     return runMutation<SubscriptionSuspendPayload>(input, () => ctx.services.subscriptions.suspend(ctx, input));
   }
 
-  @Mutation(() => SubscriptionReactivatePayload)
+  @Mutation(() => SubscriptionReactivatePayload, { nullable: true })
   subscriptionReactivate(@Arg("input", () => SubscriptionReactivateInput) input: SubscriptionReactivateInput, @Ctx() ctx: RequestContext) {
     return runMutation<SubscriptionReactivatePayload>(input, () => ctx.services.subscriptions.reactivate(ctx, input));
   }
