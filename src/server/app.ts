@@ -14,7 +14,7 @@ import { requestScope, RequestScope } from "../db/sql-stats";
 import { apiError } from "../graphql/errors";
 import { LoaderRegistry } from "../graphql/loaders";
 import type { Services } from "../services";
-import { actualCost, enforceLimits } from "./limits";
+import { actualCost, documentShapeError, enforceCost } from "./limits";
 import type { AppLogger } from "./logger";
 import { Metrics } from "./metrics";
 import { mountPlayground, playgroundLandingPage } from "./playground";
@@ -131,7 +131,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
             const allowed = [...fields].every((f) => PUBLIC_ROOT_FIELDS.has(f) || (development && INTROSPECTION_FIELDS.has(f)));
             if (!allowed) throw apiError("UNAUTHENTICATED", "A bearer token is required: Authorization: Bearer <JWT>.");
           }
-          requested = enforceLimits(schema, document!, request.query ?? "", operation, request.variables ?? {}, config.limits);
+          requested = enforceCost(schema, document!, operation, request.variables ?? {}, config.limits);
           const partnerId = contextValue.viewer?.partnerId;
           if (partnerId) {
             const taken = budget.take(partnerId, requested);
@@ -241,6 +241,13 @@ export async function createApp(deps: AppDeps): Promise<App> {
     },
     (req: Request, res: Response, next: NextFunction) => {
       if (Array.isArray(req.body)) return jsonError(res, 400, "BAD_REQUEST", "Batched requests (a JSON array) are not supported; send one operation per request.");
+      const query = req.method === "GET" ? req.query.query : (req.body as { query?: unknown } | undefined)?.query;
+      const tooComplex = typeof query === "string" ? documentShapeError(query, config.limits) : null;
+      if (tooComplex) {
+        const { http: _http, ...extensions } = tooComplex.extensions;
+        res.status(400).json({ errors: [{ message: tooComplex.message, extensions }] });
+        return;
+      }
       next();
     },
     expressMiddleware(apollo, {

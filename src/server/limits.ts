@@ -1,10 +1,12 @@
 import {
   DocumentNode,
   FragmentDefinitionNode,
+  GraphQLError,
   GraphQLSchema,
   Kind,
   Lexer,
   OperationDefinitionNode,
+  parse,
   SelectionSetNode,
   Source,
   TokenKind,
@@ -70,26 +72,47 @@ const connectionEstimator: ComplexityEstimator = ({ args, childComplexity }) => 
   return undefined;
 };
 
+const shapeCache = new Map<string, GraphQLError | null>();
+const SHAPE_CACHE_SIZE = 1000;
+
 /**
- * Checks the limits of API.md section 7 before execution; returns the
- * requested cost for `extensions.cost`. Throws QUERY_TOO_COMPLEX (HTTP 400).
+ * Checks tokens, depth, aliases and directives before Apollo parses and
+ * validates the document (validation itself is costly on hostile documents).
+ * Returns the QUERY_TOO_COMPLEX error to send (HTTP 400), or null.
  */
-export function enforceLimits(
-  schema: GraphQLSchema,
-  document: DocumentNode,
-  source: string,
-  operation: OperationDefinitionNode,
-  variables: Record<string, unknown>,
-  limits: QueryLimits,
-): number {
+export function documentShapeError(source: string, limits: QueryLimits): GraphQLError | null {
+  const key = `${limits.tokens}/${limits.depth}/${limits.aliases}/${limits.directives}\n${source}`;
+  const cached = shapeCache.get(key);
+  if (cached !== undefined) return cached;
+  const error = measureDocument(source, limits);
+  if (shapeCache.size >= SHAPE_CACHE_SIZE) shapeCache.delete(shapeCache.keys().next().value!);
+  shapeCache.set(key, error);
+  return error;
+}
+
+function measureDocument(source: string, limits: QueryLimits): GraphQLError | null {
   const tokens = countTokens(source, limits.tokens);
-  if (tokens > limits.tokens) throw tooComplex("TOKENS", limits.tokens, countTokens(source, Number.MAX_SAFE_INTEGER));
+  if (tokens > limits.tokens) return tooComplex("TOKENS", limits.tokens, countTokens(source, Number.MAX_SAFE_INTEGER));
+  let document: DocumentNode;
+  try {
+    document = parse(source, { noLocation: true });
+  } catch {
+    return null; // Apollo reports the syntax error itself
+  }
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
-  const shape = measure(operation, fragments);
-  if (shape.depth > limits.depth) throw tooComplex("DEPTH", limits.depth, shape.depth);
-  if (shape.aliases > limits.aliases) throw tooComplex("ALIASES", limits.aliases, shape.aliases);
-  if (shape.directives > limits.directives) throw tooComplex("DIRECTIVES", limits.directives, shape.directives);
+  for (const definition of document.definitions) {
+    if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
+    const shape = measure(definition, fragments);
+    if (shape.depth > limits.depth) return tooComplex("DEPTH", limits.depth, shape.depth);
+    if (shape.aliases > limits.aliases) return tooComplex("ALIASES", limits.aliases, shape.aliases);
+    if (shape.directives > limits.directives) return tooComplex("DIRECTIVES", limits.directives, shape.directives);
+  }
+  return null;
+}
+
+/** The requested cost of a validated operation; throws QUERY_TOO_COMPLEX (HTTP 400) over the limit. */
+export function enforceCost(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>, limits: QueryLimits): number {
   const cost = getComplexity({
     schema,
     query: document,

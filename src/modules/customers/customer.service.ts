@@ -118,7 +118,10 @@ export class CustomerService {
     if (country) qb.andWhere("c.country = :country", { country: country.toUpperCase() });
     if (f.createdAfter) qb.andWhere("c.created_at > :createdAfter", { createdAfter: f.createdAfter });
     if (f.createdBefore) qb.andWhere("c.created_at < :createdBefore", { createdBefore: f.createdBefore });
-    return paginate(qb, args, sortOrder(order));
+    const page = await paginate(qb, args, sortOrder(order));
+    // nested fields (e.g. AuditRecord.customer) then find these customers without a query
+    if (f.relationshipStatus !== RelationshipStatus.REMOVED) for (const customer of page.nodes) this.byIdLoader(ctx).prime(customer.id, customer);
+    return page;
   }
 
   private partnerIdArgument(globalId: string, argument: string): string {
@@ -127,11 +130,15 @@ export class CustomerService {
     return id;
   }
 
+  private byIdLoader(ctx: RequestContext) {
+    return ctx.loaders.get<string, Customer | null>("customer.byId", async (ids) =>
+      alignOne(ids, await this.scoped(ctx).andWhere("c.id IN (:...ids)", { ids: [...ids] }).getMany(), (c) => c.id),
+    );
+  }
+
   /** Visible customers by database id, batched per request. */
   byId(ctx: RequestContext, id: string): Promise<Customer | null> {
-    return ctx.loaders
-      .get<string, Customer | null>("customer.byId", async (ids) => alignOne(ids, await this.scoped(ctx).andWhere("c.id IN (:...ids)", { ids: [...ids] }).getMany(), (c) => c.id))
-      .load(id);
+    return this.byIdLoader(ctx).load(id);
   }
 
   async byGlobalId(ctx: RequestContext, globalId: string): Promise<Customer | null> {

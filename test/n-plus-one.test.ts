@@ -1,0 +1,62 @@
+import { customerInput, CUSTOMER_CREATE } from "./support/fixtures";
+import { dataOf, PartnerRole, TestApp } from "./support/harness";
+
+/** SQL statements per request must not grow with the page size. */
+let app: TestApp;
+const fabrikam = () => app.as("fabrikam", PartnerRole.GLOBAL_ADMIN);
+
+beforeAll(async () => {
+  app = await TestApp.start();
+  // the first customer in name order carries every relation, so every page size loads every kind of row
+  const northwind = dataOf(await app.as("northwind", PartnerRole.GLOBAL_ADMIN).run(`{ viewer { partner { id } } }`)).viewer.partner.id;
+  const customer = dataOf(
+    await fabrikam().run(CUSTOMER_CREATE, { input: customerInput({ indirectResellerId: northwind, billingProfile: { companyName: "AAAA Every Relation Ltd" } }) }),
+  ).customerCreate.customer;
+  const plan = dataOf(
+    await fabrikam().run(`mutation($input: SubscriptionCreateInput!) { subscriptionCreate(input: $input) { subscription { id } } }`, {
+      input: { customerId: customer.id, offerName: "Azure plan", kind: "AZURE_PLAN", quantity: 1 },
+    }),
+  ).subscriptionCreate.subscription;
+  const dbId = (globalId: string) => Buffer.from(globalId, "base64url").toString().split(":")[1];
+  await app.sql(
+    `INSERT INTO purchase_permission (partner_id, customer_id, subscription_id, resource, granted_by)
+     SELECT p.id, $1, $2, 'AZURE_RESERVATIONS', u.id FROM partner p JOIN partner_user u ON u.partner_id = p.id AND 'ADMIN_AGENT' = ANY(u.roles) WHERE p.mpn_id = '1000002'`,
+    [dbId(customer.id), dbId(plan.id)],
+  );
+});
+afterAll(() => app?.close());
+
+const LIST = `query($first: Int!) {
+  viewer { user { email } partner { name } }
+  customers(first: $first) {
+    totalCount
+    nodes {
+      id companyName domains
+      billingProfile { email address { country } }
+      relationship { status delegatedAdmin }
+      delegatedAdmin
+      indirectReseller { name }
+      indirectProvider { name }
+      subscriptions(first: 3) { totalCount nodes { id kind status } }
+      purchasePermissions { resource grantedBy { email } subscription { id } }
+      auditRecords(first: 2) { nodes { operationType customer { id } } }
+    }
+  }
+}`;
+
+describe("customers(first: N) with billing profile, relationship, indirect partners, subscriptions, purchase permissions and audit records", () => {
+  it("runs the same number of SQL statements for 1, 10 and 50 customers", async () => {
+    const counts: number[] = [];
+    for (const first of [1, 10, 50]) {
+      const result = await fabrikam().run(LIST, { first });
+      const nodes = dataOf(result).customers.nodes;
+      expect(nodes).toHaveLength(Math.min(first, dataOf(result).customers.totalCount));
+      expect(nodes[0]).toMatchObject({ companyName: "AAAA Every Relation Ltd", indirectReseller: { name: "Northwind Solutions" }, purchasePermissions: [expect.anything()] });
+      counts.push(result.sql);
+    }
+    expect(counts).toEqual([counts[0], counts[0], counts[0]]);
+    // user, partner, page, count, domains, relationships, indirect partners, subscriptions, their count,
+    // purchase permissions, granting users, their subscriptions, audit records
+    expect(counts[0]).toBe(13);
+  });
+});
