@@ -16,7 +16,8 @@ const ASSETS: Record<string, { file: string; type: string }> = {
 export const DEFAULT_QUERY = `# partner-accounts-graphql playground
 #
 # 1. Get a token:  npm run --silent token -- --partner 1000001 --role GLOBAL_ADMIN
-# 2. Paste it after "Bearer " in the Headers tab below.
+# 2. Paste it after "Bearer " in the Headers tab below, then reload the page
+#    (or press the re-fetch schema button) so the docs and autocompletion load.
 # 3. Run this query with the ▶ button (or Ctrl-Enter).
 
 query FirstCustomers {

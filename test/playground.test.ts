@@ -1,0 +1,58 @@
+import os from "node:os";
+import path from "node:path";
+import { Browser, chromium } from "playwright-core";
+import { PartnerRole, TestApp } from "./support/harness";
+
+/** The playground in real headless Chromium: served offline, loads the schema, runs a query. */
+let app: TestApp;
+let base: string;
+let browser: Browser;
+
+beforeAll(async () => {
+  app = await TestApp.start();
+  base = await app.url();
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+  });
+});
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+});
+
+it.each(["/graphql", "/playground"])("GET %s in a browser shows GraphiQL from local files, loads the schema and runs a query", async (route) => {
+  const page = await browser.newPage();
+  const external: string[] = [];
+  page.on("request", (request) => {
+    if (!request.url().startsWith(base)) external.push(request.url());
+  });
+  const pageErrors: string[] = [];
+  page.on("pageerror", (error) => pageErrors.push(error.message));
+
+  await page.goto(`${base}${route}`);
+  await page.waitForSelector(".graphiql-container", { timeout: 30000 });
+  // the preloaded example is there
+  await page.waitForFunction(() => document.body.innerText.includes("FirstCustomers"), undefined, { timeout: 30000 });
+
+  // put a token into the headers editor the way a user would, then run the example
+  const token = await app.token("contoso", PartnerRole.GLOBAL_ADMIN);
+  await page.evaluate((value) => localStorage.setItem("graphiql:headers", JSON.stringify({ Authorization: `Bearer ${value}` })), token);
+  await page.reload();
+  await page.waitForSelector(".graphiql-container", { timeout: 30000 });
+  const response = page.waitForResponse((r) => r.url().startsWith(`${base}/graphql`) && r.request().method() === "POST" && (r.request().postData() ?? "").includes("FirstCustomers"));
+  await page.click(".graphiql-execute-button");
+  const result = await (await response).json();
+  expect(result.errors).toBeUndefined();
+  expect(result.data.viewer.partner.name).toBe("Contoso Cloud Direct");
+  await page.waitForFunction(() => document.body.innerText.includes("Contoso Cloud Direct"), undefined, { timeout: 30000 });
+
+  // the schema was introspected: the docs explorer lists the root types
+  await page.click('button[aria-label="Show Documentation Explorer"]');
+  await page.waitForFunction(() => document.body.innerText.includes("Root Types"), undefined, { timeout: 30000 });
+
+  expect(external).toEqual([]);
+  expect(pageErrors).toEqual([]);
+  await page.screenshot({ path: path.join(os.tmpdir(), `playground${route.replace("/", "-")}.png`) });
+  await page.close();
+});
