@@ -267,7 +267,8 @@ export async function seedDemoData(dataSource: DataSource): Promise<SeedSummary 
         const count = removed ? 1 : i % 5;
         for (let s = 0; s < count; s++) {
           const kind = kinds[(i + s) % kinds.length]!;
-          const status = removed ? "SUSPENDED" : s === 2 ? "SUSPENDED" : s === 3 ? "CANCELLED" : "ACTIVE";
+          // the first one active; the others cycle through every status so each kind gets each status
+          const status = removed ? "SUSPENDED" : s === 0 ? "ACTIVE" : (["ACTIVE", "SUSPENDED", "CANCELLED"] as const)[(Math.floor(i / 4) + s) % 3]!;
           const subCreated = new Date(createdAt.getTime() + (s + 1) * day);
           subscriptions.push({
             id: stableId(`subscription:${customerId}:${s}`),
