@@ -9,6 +9,23 @@ async function main(): Promise<void> {
   const running = await bootstrap(config, log);
   const seeded = await seedDemoData(running.database.dataSource);
   if (seeded) log.info({ customers: seeded.customers, partners: seeded.partners }, "demo data loaded into the empty database");
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, "shutting down");
+    const timer = setTimeout(() => process.exit(1), 10_000);
+    timer.unref();
+    try {
+      await running.stop();
+      process.exit(0);
+    } catch (error) {
+      log.error({ err: error }, "unclean shutdown");
+      process.exit(1);
+    }
+  };
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
   await running.app.listen(config.port, config.host);
   const base = `http://${config.host}:${config.port}`;
   log.info({ graphql: `${base}/graphql`, playground: `${base}/playground` }, "server listening");
@@ -22,21 +39,6 @@ async function main(): Promise<void> {
     ].join("\n") + "\n",
   );
 
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, "shutting down");
-    const timer = setTimeout(() => process.exit(1), 10_000);
-    timer.unref();
-    try {
-      await running.stop();
-    } finally {
-      process.exit(0);
-    }
-  };
-  process.on("SIGINT", () => void shutdown("SIGINT"));
-  process.on("SIGTERM", () => void shutdown("SIGTERM"));
 }
 
 main().catch((error: unknown) => {

