@@ -15,8 +15,6 @@ export interface RequestContext {
   dataSource: DataSource;
   config: Config;
   sql: SqlStats;
-  /** Set when the Authorization header held a token that failed verification. */
-  authError: string | null;
 }
 
 /** Services call this where a signed-in partner user is required. */

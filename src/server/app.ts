@@ -115,7 +115,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
         throw apiError("UNAUTHENTICATED", `The bearer token is not valid: ${reason}.`);
       }
     }
-    return { requestId, viewer, loaders: new LoaderRegistry(), services, dataSource, config, sql: scope?.sql ?? { statements: 0 }, authError: null };
+    return { requestId, viewer, loaders: new LoaderRegistry(), services, dataSource, config, sql: scope?.sql ?? { statements: 0 } };
   };
 
   const requestPlugin: ApolloServerPlugin<RequestContext> = {

@@ -1,6 +1,6 @@
 import { FieldPath, UserError, userError, UserErrorCode } from "../../graphql/errors";
 import { Cloud } from "../partners/partner.enums";
-import { countryRules, regionOf } from "./country-rules";
+import { countryRules } from "./country-rules";
 
 export const DOMAIN_SUFFIX = ".onmicrosoft.com";
 const DOMAIN_PREFIX = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/i;
@@ -181,4 +181,3 @@ export function cleanBillingProfile(input: {
   };
 }
 
-export { regionOf };
