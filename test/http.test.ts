@@ -1,4 +1,5 @@
 import * as jose from "jose";
+import { Client } from "pg";
 import { PartnerRole, TestApp, TEST_JWT_SECRET, partnerId } from "./support/harness";
 
 /** What crosses the wire: status codes, headers and error shapes against the listening server. */
@@ -189,5 +190,34 @@ describe("unexpected errors", () => {
     } finally {
       await app.sql("ALTER TABLE customer_domain_gone RENAME TO customer_domain");
     }
+  });
+});
+
+describe("database unavailable", () => {
+  async function admin(sql: string, params: unknown[] = []) {
+    const client = new Client({ connectionString: process.env.TEST_ADMIN_URL });
+    await client.connect();
+    try {
+      await client.query(sql, params);
+    } finally {
+      await client.end();
+    }
+  }
+
+  it("answers 503 SERVICE_UNAVAILABLE while no connection can be had, and recovers by itself", async () => {
+    const name = app.databaseName;
+    await admin(`ALTER DATABASE ${name} ALLOW_CONNECTIONS false`);
+    await admin(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1`, [name]);
+    try {
+      const down = await post({ query: "{ customers(first: 1) { totalCount } }" });
+      expect(down.status).toBe(503);
+      expect(down.json.errors[0].extensions).toEqual({ code: "SERVICE_UNAVAILABLE", requestId: expect.any(String) });
+      expect((await fetch(`${base}/readyz`)).status).toBe(503);
+    } finally {
+      await admin(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`);
+    }
+    const up = await post({ query: "{ customers(first: 1) { totalCount } }" });
+    expect(up.status).toBe(200);
+    expect(up.json.data.customers.totalCount).toBeGreaterThan(0);
   });
 });

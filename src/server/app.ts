@@ -59,8 +59,8 @@ function databaseUnavailable(error: unknown): boolean {
   if (!e || typeof e !== "object") return false;
   if (e.driverError && databaseUnavailable(e.driverError)) return true;
   const code = e.code ?? "";
-  if (["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "57P01", "57P02", "57P03", "08000", "08001", "08003", "08006"].includes(code)) return true;
-  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(e.message ?? "");
+  if (["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "53300", "57P01", "57P02", "57P03", "08000", "08001", "08003", "08006"].includes(code)) return true;
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|is not currently accepting connections/i.test(e.message ?? "");
 }
 
 function rootFields(set: SelectionSetNode, fragments: Map<string, SelectionSetNode>, into: Set<string>): Set<string> {
