@@ -80,7 +80,7 @@ function binaries(user: RunAs): string {
  * A stray server left by a SIGKILLed run still holds the data folder; stop it so
  * this run can start its own. PostgreSQL removes a lock file whose process died.
  */
-async function stopStrayServer(dataDir: string): Promise<void> {
+export async function stopStrayServer(dataDir: string): Promise<void> {
   const pidFile = path.join(dataDir, "postmaster.pid");
   if (!fs.existsSync(pidFile)) return;
   const pid = Number.parseInt(fs.readFileSync(pidFile, "utf8").split("\n")[0] ?? "", 10);
@@ -101,9 +101,14 @@ async function stopStrayServer(dataDir: string): Promise<void> {
   process.kill(pid, "SIGKILL");
 }
 
+/** Runs a PostgreSQL binary as the server's user, with messages in English (we match on them). */
+function spawnAs(file: string, args: string[], user: RunAs): ChildProcess & { stdout: NodeJS.ReadableStream; stderr: NodeJS.ReadableStream } {
+  return spawn(file, args, { ...user, env: { ...process.env, LC_MESSAGES: "C" } });
+}
+
 function run(file: string, args: string[], user: RunAs, log: (m: string) => void): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { ...user, env: { ...process.env, LC_MESSAGES: "C" } });
+    const child = spawnAs(file, args, user);
     let output = "";
     child.stdout.on("data", (chunk) => log(String(chunk)));
     child.stderr.on("data", (chunk) => (output += chunk));
@@ -132,7 +137,7 @@ async function initialise(bin: string, dataDir: string, user: RunAs, log: (m: st
 /** Starts `postgres` and resolves once it accepts connections. */
 function startServer(bin: string, dataDir: string, port: number, flags: string[], user: RunAs, log: (m: string) => void): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(path.join(bin, "bin", "postgres"), ["-D", dataDir, "-p", String(port), ...flags], { ...user, env: { ...process.env, LC_MESSAGES: "C" } });
+    const child = spawnAs(path.join(bin, "bin", "postgres"), ["-D", dataDir, "-p", String(port), ...flags], user);
     let output = "";
     const onExit = (code: number | null) => reject(new Error(`postgres exited (${code}) before accepting connections: ${output}`));
     child.on("error", reject);

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { startEmbeddedPostgres } from "../../src/db/embedded";
+import { startEmbeddedPostgres, stopStrayServer } from "../../src/db/embedded";
 
 const PREFIX = "pag-test-";
 
@@ -22,15 +22,7 @@ async function sweepStaleClusters(): Promise<void> {
       alive = false;
     }
     if (alive) continue;
-    const pidFile = path.join(dir, "postmaster.pid");
-    if (fs.existsSync(pidFile)) {
-      const pid = Number(fs.readFileSync(pidFile, "utf8").split("\n")[0]);
-      try {
-        process.kill(pid, "SIGKILL");
-      } catch {
-        // already gone
-      }
-    }
+    await stopStrayServer(dir);
     fs.rmSync(dir, { recursive: true, force: true });
     fs.rmSync(ownerFile, { force: true });
   }
