@@ -9,6 +9,8 @@ import { CustomerRelationship } from "./src/modules/relationships/customer-relat
 import { IndirectRelationship } from "./src/modules/relationships/indirect-relationship.entity";
 import { Subscription } from "./src/modules/subscriptions/subscription.entity";
 import { InitialSchema1732300000000 } from "./src/db/migrations/1732300000000-initial-schema";
+import { RelationshipRequests1732400000000 } from "./src/db/migrations/1732400000000-relationship-requests";
+import { RelationshipRequest } from "./src/modules/relationships/relationship-request.entity";
 
 export const entities = [
   Partner,
@@ -17,13 +19,14 @@ export const entities = [
   CustomerDomain,
   CustomerRelationship,
   IndirectRelationship,
+  RelationshipRequest,
   Subscription,
   PurchasePermission,
   AuditRecord,
   IdempotencyKey,
 ];
 
-export const migrations = [InitialSchema1732300000000];
+export const migrations = [InitialSchema1732300000000, RelationshipRequests1732400000000];
 
 export interface DatabaseOptions {
   url: string;

@@ -19,7 +19,7 @@ export async function bootstrap(config: Config, log: AppLogger): Promise<Running
   const database = await openDatabase(config, log);
   try {
     const schema = await buildApiSchema({ shield: !config.disableShield });
-    const app = await createApp({ config, schema, dataSource: database.dataSource, services: createServices(database.dataSource), tokens, log });
+    const app = await createApp({ config, schema, dataSource: database.dataSource, services: createServices(database.dataSource, config), tokens, log });
     return {
       database,
       app,

@@ -7,6 +7,8 @@ export interface Config {
   host: string;
   port: number;
   publicBaseUrl: string | undefined;
+  /** Key that invitation tokens are derived from (only their hashes are stored); a file in the data folder when unset. */
+  invitationSecret: string | undefined;
   databaseUrl: string | undefined;
   databaseReplicaUrls: string[];
   dataDir: string;
@@ -49,7 +51,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     env: nodeEnv,
     host: env.HOST || "127.0.0.1",
     port: int(env.PORT, 4000),
-    publicBaseUrl: env.PUBLIC_BASE_URL || undefined,
+    publicBaseUrl: env.PUBLIC_BASE_URL?.replace(/\/+$/, "") || undefined,
+    invitationSecret: env.INVITATION_SECRET || undefined,
     databaseUrl: env.DATABASE_URL || undefined,
     databaseReplicaUrls: (env.DATABASE_REPLICA_URLS || "")
       .split(",")

@@ -1,9 +1,13 @@
 import { DataSource } from "typeorm";
+import { developmentSecret } from "./auth/tokens";
+import type { Config } from "./config";
 import { AuditService } from "./modules/audit/audit.service";
 import { CustomerService } from "./modules/customers/customer.service";
 import { IdempotencyService } from "./modules/idempotency/idempotency.service";
 import { PartnerService } from "./modules/partners/partner.service";
 import { PurchasePermissionService } from "./modules/purchase-permissions/purchase-permission.service";
+import { IndirectRelationshipService } from "./modules/relationships/indirect-relationship.service";
+import { RelationshipService } from "./modules/relationships/relationship.service";
 import { SubscriptionService } from "./modules/subscriptions/subscription.service";
 
 /** The application's services, created once per process; requests pass their context in. */
@@ -14,14 +18,20 @@ export interface Services {
   customers: CustomerService;
   subscriptions: SubscriptionService;
   purchasePermissions: PurchasePermissionService;
+  relationships: RelationshipService;
+  indirectRelationships: IndirectRelationshipService;
 }
 
-export function createServices(dataSource: DataSource): Services {
+export function createServices(dataSource: DataSource, config: Pick<Config, "invitationSecret" | "dataDir">): Services {
+  // invitation tokens are derived from this key; the database keeps only their hashes
+  const invitationSecret = config.invitationSecret ?? developmentSecret(config.dataDir, "invitation-secret");
   const partners = new PartnerService(dataSource);
   const audit = new AuditService(dataSource);
   const idempotency = new IdempotencyService();
-  const customers = new CustomerService(dataSource, partners, audit, idempotency);
+  const indirectRelationships = new IndirectRelationshipService(dataSource, partners, audit, idempotency);
+  const customers = new CustomerService(dataSource, partners, audit, idempotency, indirectRelationships);
   const subscriptions = new SubscriptionService(dataSource, customers, audit, idempotency);
-  const purchasePermissions = new PurchasePermissionService(dataSource);
-  return { partners, audit, idempotency, customers, subscriptions, purchasePermissions };
+  const purchasePermissions = new PurchasePermissionService(dataSource, customers, audit, idempotency);
+  const relationships = new RelationshipService(dataSource, customers, partners, indirectRelationships, audit, idempotency, invitationSecret);
+  return { partners, audit, idempotency, customers, subscriptions, purchasePermissions, relationships, indirectRelationships };
 }

@@ -17,6 +17,8 @@ beforeAll(async () => {
       input: { customerId: customer.id, offerName: "Azure plan", kind: "AZURE_PLAN", quantity: 1 },
     }),
   ).subscriptionCreate.subscription;
+  // and the second is a customer of the linked reseller only, which the provider sees through the link
+  await app.as("northwind", PartnerRole.GLOBAL_ADMIN).run(CUSTOMER_CREATE, { input: customerInput({ billingProfile: { companyName: "AAAB Through The Reseller Ltd" } }) });
   const dbId = (globalId: string) => Buffer.from(globalId, "base64url").toString().split(":")[1];
   await app.sql(
     `INSERT INTO purchase_permission (partner_id, customer_id, subscription_id, resource, granted_by)
@@ -45,18 +47,19 @@ const LIST = `query($first: Int!) {
 }`;
 
 describe("customers(first: N) with billing profile, relationship, indirect partners, subscriptions, purchase permissions and audit records", () => {
-  it("runs the same number of SQL statements for 1, 10 and 50 customers", async () => {
+  it("runs the same number of SQL statements for 2, 10 and 50 customers", async () => {
     const counts: number[] = [];
-    for (const first of [1, 10, 50]) {
+    for (const first of [2, 10, 50]) {
       const result = await fabrikam().run(LIST, { first });
       const nodes = dataOf(result).customers.nodes;
       expect(nodes).toHaveLength(Math.min(first, dataOf(result).customers.totalCount));
       expect(nodes[0]).toMatchObject({ companyName: "AAAA Every Relation Ltd", indirectReseller: { name: "Northwind Solutions" }, purchasePermissions: [expect.anything()] });
+      expect(nodes[1]).toMatchObject({ companyName: "AAAB Through The Reseller Ltd", relationship: null, indirectReseller: { name: "Northwind Solutions" }, purchasePermissions: [] });
       counts.push(result.sql);
     }
     expect(counts).toEqual([counts[0], counts[0], counts[0]]);
-    // user, partner, page, count, domains, relationships, indirect partners, subscriptions, their count,
-    // purchase permissions, granting users, their subscriptions, audit records
-    expect(counts[0]).toBe(13);
+    // user, partner with its linked resellers, page, count, domains, relationships, resellers seen through,
+    // indirect partners, subscriptions, their count, purchase permissions, granting users, their subscriptions, audit records
+    expect(counts[0]).toBe(14);
   });
 });

@@ -15,6 +15,8 @@ export interface RequestContext {
   dataSource: DataSource;
   config: Config;
   sql: SqlStats;
+  /** Scheme and host the request came to: the default base of links the API hands out. */
+  origin?: string;
 }
 
 /** Services call this where a signed-in partner user is required. */

@@ -53,6 +53,9 @@ export const FIELD_RULES: Record<string, Record<string, FieldRule>> = {
     domainAvailability: "createCustomer",
     countryValidationRules: AUTHENTICATED,
     auditRecords: "readAuditRecords",
+    relationshipRequests: "manageRelationshipRequests",
+    indirectResellers: "readIndirectRelationships",
+    indirectProviders: "readIndirectRelationships",
   },
   Mutation: {
     customerCreate: "createCustomer",
@@ -60,6 +63,15 @@ export const FIELD_RULES: Record<string, Record<string, FieldRule>> = {
     subscriptionCreate: "manageSubscriptions",
     subscriptionSuspend: "manageSubscriptions",
     subscriptionReactivate: "manageSubscriptions",
+    relationshipRequestCreate: "manageRelationshipRequests",
+    relationshipRequestCancel: "manageRelationshipRequests",
+    relationshipRequestAccept: PUBLIC, // the customer's side: the invitation token is the credential
+    relationshipRemove: "removeRelationship",
+    indirectResellerInvite: "manageIndirectResellers",
+    indirectRelationshipRemove: "manageIndirectResellers",
+    indirectProviderAuthorize: "authorizeIndirectProvider",
+    purchasePermissionGrant: "managePurchasePermissions",
+    purchasePermissionRevoke: "managePurchasePermissions",
   },
   Customer: {
     billingProfile: "readBillingProfile",
@@ -69,7 +81,31 @@ export const FIELD_RULES: Record<string, Record<string, FieldRule>> = {
   AuditRecord: {
     customer: "readCustomers",
   },
+  RelationshipRequest: {
+    invitationUrl: "manageRelationshipRequests",
+  },
 };
+
+/**
+ * What a caller without a bearer token may select: the accept mutation and,
+ * in its payload, the request's id and status and who the customer is
+ * (API.md section 9). Checked on the document before anything runs.
+ */
+export const ANONYMOUS_FIELDS = new Set([
+  "Mutation.relationshipRequestAccept",
+  "RelationshipRequestAcceptPayload.relationshipRequest",
+  "RelationshipRequestAcceptPayload.customer",
+  "RelationshipRequestAcceptPayload.userErrors",
+  "RelationshipRequestAcceptPayload.clientMutationId",
+  "RelationshipRequest.id",
+  "RelationshipRequest.status",
+  "Customer.id",
+  "Customer.tenantId",
+  "Customer.companyName",
+  "UserError.field",
+  "UserError.code",
+  "UserError.message",
+]);
 
 /** Which capability lets a caller open an object of this type through `node`. */
 export const NODE_READ_RULES: Record<string, Capability | typeof AUTHENTICATED> = {
@@ -77,6 +113,8 @@ export const NODE_READ_RULES: Record<string, Capability | typeof AUTHENTICATED> 
   Subscription: "readCustomers",
   AuditRecord: "readAuditRecords",
   PurchasePermission: "readPurchasePermissions",
+  RelationshipRequest: "manageRelationshipRequests",
+  IndirectRelationship: "readIndirectRelationships",
   Partner: AUTHENTICATED,
   PartnerUser: AUTHENTICATED,
 };

@@ -34,9 +34,9 @@ export class InvalidTokenError extends Error {
   override name = "InvalidTokenError";
 }
 
-/** The development signing secret: created once in the data folder, read by the server and `npm run token`. */
-export function developmentSecret(dataDir: string): string {
-  const file = path.join(dataDir, "jwt-secret");
+/** A development secret: created once in the data folder, read by the server and `npm run token`. */
+export function developmentSecret(dataDir: string, name = "jwt-secret"): string {
+  const file = path.join(dataDir, name);
   if (fs.existsSync(file)) return fs.readFileSync(file, "utf8").trim();
   fs.mkdirSync(dataDir, { recursive: true });
   const secret = crypto.randomBytes(32).toString("base64url");

@@ -12,6 +12,8 @@ const FETCH: Record<string, (ctx: RequestContext, id: string) => Promise<Node | 
   Subscription: (ctx, id) => ctx.services.subscriptions.byId(ctx, id),
   AuditRecord: (ctx, id) => ctx.services.audit.byId(ctx, id),
   PurchasePermission: (ctx, id) => ctx.services.purchasePermissions.byId(ctx, id),
+  RelationshipRequest: (ctx, id) => ctx.services.relationships.byId(ctx, id),
+  IndirectRelationship: (ctx, id) => ctx.services.indirectRelationships.byId(ctx, id),
   Partner: (ctx, id) => ctx.services.partners.visibleById(ctx, id),
   PartnerUser: (ctx, id) => ctx.services.partners.visibleUser(ctx, id),
 };

@@ -7,10 +7,21 @@ import { AuditRecordResolver } from "../modules/audit/audit.resolver";
 import { CustomerResolver } from "../modules/customers/customer.resolver";
 import { ViewerResolver } from "../modules/partners/partner.resolver";
 import { PurchasePermissionResolver } from "../modules/purchase-permissions/purchase-permission.resolver";
+import { IndirectRelationshipResolver } from "../modules/relationships/indirect-relationship.resolver";
+import { RelationshipResolver } from "../modules/relationships/relationship.resolver";
 import { SubscriptionResolver } from "../modules/subscriptions/subscription.resolver";
 import { NodeResolver } from "./node.resolver";
 
-export const resolvers = [NodeResolver, ViewerResolver, CustomerResolver, SubscriptionResolver, AuditRecordResolver, PurchasePermissionResolver] as const;
+export const resolvers = [
+  NodeResolver,
+  ViewerResolver,
+  CustomerResolver,
+  SubscriptionResolver,
+  AuditRecordResolver,
+  PurchasePermissionResolver,
+  RelationshipResolver,
+  IndirectRelationshipResolver,
+] as const;
 
 /** The schema as type-graphql builds it from the classes (no permissions). */
 export function buildBareSchema(): Promise<GraphQLSchema> {

@@ -3,11 +3,11 @@ import http from "node:http";
 import { ApolloServer, ApolloServerPlugin } from "@apollo/server";
 import { expressMiddleware } from "@as-integrations/express5";
 import express, { NextFunction, Request, Response } from "express";
-import { GraphQLError, GraphQLFormattedError, GraphQLSchema, Kind, SelectionSetNode } from "graphql";
+import { DocumentNode, GraphQLError, GraphQLFormattedError, GraphQLSchema, isIntrospectionType, TypeInfo, visit, visitWithTypeInfo } from "graphql";
 import { unwrapResolverError } from "@apollo/server/errors";
 import { DataSource } from "typeorm";
 import { RequestContext } from "../auth/context";
-import { FIELD_RULES, PUBLIC } from "../auth/permissions";
+import { ANONYMOUS_FIELDS } from "../auth/permissions";
 import { InvalidTokenError, TokenService } from "../auth/tokens";
 import type { Config } from "../config";
 import { requestScope, RequestScope } from "../db/sql-stats";
@@ -45,13 +45,6 @@ const PASS_THROUGH_CODES = new Set([
   "PERSISTED_QUERY_NOT_SUPPORTED",
 ]);
 
-const PUBLIC_ROOT_FIELDS = new Set(
-  Object.entries(FIELD_RULES.Mutation ?? {})
-    .concat(Object.entries(FIELD_RULES.Query ?? {}))
-    .filter(([, rule]) => rule === PUBLIC)
-    .map(([name]) => name),
-);
-const INTROSPECTION_FIELDS = new Set(["__schema", "__type", "__typename"]);
 
 /** pg and network errors meaning the database cannot be reached right now. */
 function databaseUnavailable(error: unknown): boolean {
@@ -63,16 +56,27 @@ function databaseUnavailable(error: unknown): boolean {
   return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|is not currently accepting connections/i.test(e.message ?? "");
 }
 
-function rootFields(set: SelectionSetNode, fragments: Map<string, SelectionSetNode>, into: Set<string>): Set<string> {
-  for (const selection of set.selections) {
-    if (selection.kind === Kind.FIELD) into.add(selection.name.value);
-    else if (selection.kind === Kind.INLINE_FRAGMENT) rootFields(selection.selectionSet, fragments, into);
-    else {
-      const fragment = fragments.get(selection.name.value);
-      if (fragment) rootFields(fragment, fragments, into);
-    }
-  }
-  return into;
+/**
+ * Without a bearer token only the coordinates of ANONYMOUS_FIELDS may be
+ * selected (plus introspection in development); returns the first other one.
+ */
+function firstNonAnonymousField(schema: GraphQLSchema, document: DocumentNode, allowIntrospection: boolean): string | null {
+  const typeInfo = new TypeInfo(schema);
+  let found: string | null = null;
+  visit(
+    document,
+    visitWithTypeInfo(typeInfo, {
+      Field(node) {
+        const parent = typeInfo.getParentType();
+        const name = node.name.value;
+        if (found || !parent || name === "__typename") return;
+        if (allowIntrospection && (name === "__schema" || name === "__type" || isIntrospectionType(parent))) return;
+        const coordinate = `${parent.name}.${name}`;
+        if (!ANONYMOUS_FIELDS.has(coordinate)) found = coordinate;
+      },
+    }),
+  );
+  return found;
 }
 
 function bearerToken(header: string | undefined): string | null {
@@ -92,7 +96,7 @@ export interface App {
   budget: CostBudget;
   metrics: Metrics;
   /** Builds a request context as the HTTP layer does (for executeOperation in tests). */
-  contextFor(authorization?: string, scope?: RequestScope): Promise<RequestContext>;
+  contextFor(authorization?: string, scope?: RequestScope, origin?: string): Promise<RequestContext>;
   listen(port: number, host: string): Promise<http.Server>;
   stop(): Promise<void>;
 }
@@ -103,7 +107,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const budget = new CostBudget(config.rateLimit.capacity, config.rateLimit.refillPerSecond);
   const metrics = new Metrics(dataSource);
 
-  const contextFor = async (authorization?: string, scope?: RequestScope): Promise<RequestContext> => {
+  const contextFor = async (authorization?: string, scope?: RequestScope, origin?: string): Promise<RequestContext> => {
     const requestId = scope?.requestId ?? crypto.randomUUID();
     const token = bearerToken(authorization);
     let viewer = null;
@@ -115,7 +119,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
         throw apiError("UNAUTHENTICATED", `The bearer token is not valid: ${reason}.`);
       }
     }
-    return { requestId, viewer, loaders: new LoaderRegistry(), services, dataSource, config, sql: scope?.sql ?? { statements: 0 } };
+    return { requestId, viewer, loaders: new LoaderRegistry(), services, dataSource, config, sql: scope?.sql ?? { statements: 0 }, origin };
   };
 
   const requestPlugin: ApolloServerPlugin<RequestContext> = {
@@ -124,12 +128,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
       return {
         async didResolveOperation({ contextValue, operation, document, request }) {
           if (!operation) return;
-          const fragments = new Map<string, SelectionSetNode>();
-          for (const d of document!.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d.selectionSet);
           if (!contextValue.viewer) {
-            const fields = rootFields(operation.selectionSet, fragments, new Set());
-            const allowed = [...fields].every((f) => PUBLIC_ROOT_FIELDS.has(f) || (development && INTROSPECTION_FIELDS.has(f)));
-            if (!allowed) throw apiError("UNAUTHENTICATED", "A bearer token is required: Authorization: Bearer <JWT>.");
+            const denied = firstNonAnonymousField(schema, document!, development);
+            if (denied) throw apiError("UNAUTHENTICATED", `A bearer token is required (Authorization: Bearer <JWT>) to read ${denied}.`);
           }
           requested = enforceCost(schema, document!, operation, request.variables ?? {}, config.limits);
           const partnerId = contextValue.viewer?.partnerId;
@@ -252,7 +253,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       next();
     },
     expressMiddleware(apollo, {
-      context: async ({ req }) => contextFor(req.header("authorization"), requestScope.getStore()),
+      context: async ({ req }) => contextFor(req.header("authorization"), requestScope.getStore(), `${req.protocol}://${req.get("host")}`),
     }),
   );
   app.use((error: Error, _req: Request, res: Response, _next: NextFunction) => {

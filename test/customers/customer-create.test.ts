@@ -162,7 +162,7 @@ describe("customerCreate", () => {
 
   it("refuses indirectResellerId from a partner that is not a provider", async () => {
     const someone = Buffer.from("Partner:00000000-0000-4000-8000-000000000000").toString("base64url");
-    expect(await errorsOf(customerInput({ indirectResellerId: someone }))).toEqual([{ code: "INVALID", field: "input.indirectResellerId" }]);
+    expect(await errorsOf(customerInput({ indirectResellerId: someone }))).toEqual([{ code: "NOT_AN_INDIRECT_PROVIDER", field: "input.indirectResellerId" }]);
   });
 
   it("refuses a reseller the provider is not actively linked to with NOT_FOUND", async () => {

@@ -85,7 +85,7 @@ export class TestApp {
     if (options.seed !== false) await seedDemoData(database.dataSource);
     const tokens = await createTokenService(config);
     const schema = await buildApiSchema({ shield: !config.disableShield });
-    const app = await createApp({ config, schema, dataSource: database.dataSource, services: createServices(database.dataSource), tokens, log });
+    const app = await createApp({ config, schema, dataSource: database.dataSource, services: createServices(database.dataSource, config), tokens, log });
     return new TestApp(config, database, app, tokens, databaseName);
   }
 

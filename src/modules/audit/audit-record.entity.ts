@@ -6,8 +6,8 @@ import { DateTimeScalar, JSONScalar } from "../../graphql/scalars";
 
 @ObjectType({ simpleResolvers: true, description: "Who made a change, with the roles held at the time." })
 export class AuditActor {
-  @Field(() => String, { description: "Global id of the PartnerUser." })
-  userId: string;
+  @Field(() => String, { nullable: true, description: "Global id of the PartnerUser; null when a customer's admin acted (accepting an invitation)." })
+  userId: string | null;
 
   @Field(() => String)
   email: string;
@@ -40,8 +40,9 @@ export class AuditRecord extends Node {
   @Column("text", { name: "resource_type" })
   resourceType: string;
 
-  @Column("uuid", { name: "actor_user_id" })
-  actorUserId: string;
+  /** null when the customer's admin acted (accepting an invitation). */
+  @Column("uuid", { name: "actor_user_id", nullable: true })
+  actorUserId: string | null;
 
   @Column("text", { name: "actor_email" })
   actorEmail: string;
@@ -63,6 +64,6 @@ export class AuditRecord extends Node {
 
   @Field(() => AuditActor)
   get actor(): AuditActor {
-    return { userId: encodeGlobalId("PartnerUser", this.actorUserId), email: this.actorEmail, roles: this.actorRoles };
+    return { userId: this.actorUserId ? encodeGlobalId("PartnerUser", this.actorUserId) : null, email: this.actorEmail, roles: this.actorRoles };
   }
 }

@@ -1,6 +1,7 @@
 import { DataSource, EntityManager, SelectQueryBuilder } from "typeorm";
 import { requireViewer, RequestContext } from "../../auth/context";
 import { Connection, ConnectionArgs, countByParent, paginate, paginateByParent, SortOrder } from "../../graphql/relay";
+import { PartnerRole } from "../../auth/roles";
 import { AuditRecord } from "./audit-record.entity";
 
 export interface AuditEntry {
@@ -9,6 +10,8 @@ export interface AuditEntry {
   customerId: string | null;
   oldValue?: unknown;
   newValue?: unknown;
+  /** Whose log the record goes to and who acted, when that is not the signed-in caller (a customer accepting an invitation). */
+  on?: { partnerId: string; actor: { userId: string | null; email: string; roles: string[] } };
 }
 
 export interface AuditFilter {
@@ -33,15 +36,15 @@ export class AuditService {
 
   /** Writes one record inside the caller's transaction, so it exists exactly when the change does. */
   async record(manager: EntityManager, ctx: RequestContext, entry: AuditEntry): Promise<void> {
-    const viewer = requireViewer(ctx);
+    const on = entry.on ?? (({ partnerId, userId, email, roles }) => ({ partnerId, actor: { userId, email: email ?? "", roles: [...roles] } }))(requireViewer(ctx));
     await manager.insert(AuditRecord, {
-      partnerId: viewer.partnerId,
+      partnerId: on.partnerId,
       customerId: entry.customerId,
       operationType: entry.operationType,
       resourceType: entry.resourceType,
-      actorUserId: viewer.userId,
-      actorEmail: viewer.email ?? "",
-      actorRoles: [...viewer.roles],
+      actorUserId: on.actor.userId,
+      actorEmail: on.actor.email,
+      actorRoles: on.actor.roles as PartnerRole[],
       oldValue: (entry.oldValue ?? null) as object,
       newValue: (entry.newValue ?? null) as object,
     });

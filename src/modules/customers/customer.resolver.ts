@@ -79,9 +79,10 @@ export class CustomerResolver {
     return (await ctx.services.customers.relationship(ctx, customer.id))?.delegatedAdmin ?? false;
   }
 
-  @FieldResolver(() => Partner, { nullable: true, description: "The reseller a provider serves this customer through." })
+  @FieldResolver(() => Partner, { nullable: true, description: "The reseller a provider serves this customer through, or sees it through (a linked reseller's customer)." })
   async indirectReseller(@Root() customer: Customer, @Ctx() ctx: RequestContext) {
-    const id = (await ctx.services.customers.relationship(ctx, customer.id))?.indirectResellerId;
+    const own = await ctx.services.customers.relationship(ctx, customer.id);
+    const id = own ? own.indirectResellerId : await ctx.services.customers.linkedResellerOf(ctx, customer.id);
     return id ? ctx.services.partners.byId(ctx, id) : null;
   }
 

@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import { DataSource, EntityManager, QueryFailedError, SelectQueryBuilder } from "typeorm";
 import { requireViewer, RequestContext } from "../../auth/context";
-import { badUserInput, UserError, userError, UserErrorCode, UserErrors } from "../../graphql/errors";
+import { badUserInput, FieldPath, UserError, userError, UserErrorCode, UserErrors } from "../../graphql/errors";
 import { alignMany, alignOne } from "../../graphql/loaders";
 import { Connection, ConnectionArgs, encodeGlobalId, idOfType, paginate, SortOrder } from "../../graphql/relay";
 import { AuditService } from "../audit/audit.service";
@@ -9,7 +9,7 @@ import { IdempotencyService } from "../idempotency/idempotency.service";
 import { PartnerType } from "../partners/partner.enums";
 import { PartnerService } from "../partners/partner.service";
 import { CustomerRelationship } from "../relationships/customer-relationship.entity";
-import { IndirectRelationship } from "../relationships/indirect-relationship.entity";
+import { IndirectRelationshipService } from "../relationships/indirect-relationship.service";
 import { EstablishedVia, IndirectRelationshipStatus, RelationshipStatus, RelationshipType } from "../relationships/relationship.enums";
 import { Customer, CustomerDomain } from "./customer.entity";
 import { CustomerOrderField, CustomerQualification, OrderDirection } from "./customer.enums";
@@ -75,27 +75,71 @@ export class CustomerService {
     private readonly partners: PartnerService,
     private readonly audit: AuditService,
     private readonly idempotency: IdempotencyService,
+    private readonly indirect: IndirectRelationshipService,
   ) {}
 
   /**
    * The one place customer visibility is decided: a partner sees a customer
    * while it holds a relationship in the given status (ACTIVE unless a list
-   * asks for REMOVED). Every customer read starts here.
+   * asks for REMOVED); a provider also sees the customers of its ACTIVE linked
+   * resellers (`rel` is then the reseller's relationship, one row per customer,
+   * the provider's own preferred). Every customer read starts here.
    */
-  scoped(ctx: RequestContext, status: RelationshipStatus = RelationshipStatus.ACTIVE, manager?: EntityManager): SelectQueryBuilder<Customer> {
+  async scoped(ctx: RequestContext, status: RelationshipStatus = RelationshipStatus.ACTIVE): Promise<SelectQueryBuilder<Customer>> {
     const viewer = requireViewer(ctx);
-    return (manager ?? this.dataSource.manager)
-      .getRepository(Customer)
-      .createQueryBuilder("c")
-      .innerJoin(CustomerRelationship, "rel", "rel.customer_id = c.id AND rel.partner_id = :viewerPartnerId AND rel.status = :relationshipStatus", {
-        viewerPartnerId: viewer.partnerId,
-        relationshipStatus: status,
-      });
+    const qb = this.dataSource.getRepository(Customer).createQueryBuilder("c");
+    const resellers = status === RelationshipStatus.ACTIVE ? (await this.partners.scope(ctx)).linkedResellerIds : [];
+    const params = { viewerPartnerId: viewer.partnerId, relationshipStatus: status };
+    if (resellers.length === 0) {
+      return qb.innerJoin(CustomerRelationship, "rel", "rel.customer_id = c.id AND rel.partner_id = :viewerPartnerId AND rel.status = :relationshipStatus", params);
+    }
+    return qb.innerJoin(
+      CustomerRelationship,
+      "rel",
+      `rel.customer_id = c.id AND rel.status = :relationshipStatus AND rel.partner_id IN (:...scopePartnerIds)
+       AND NOT EXISTS (SELECT 1 FROM customer_relationship pref
+                        WHERE pref.customer_id = rel.customer_id AND pref.status = :relationshipStatus AND pref.partner_id IN (:...scopePartnerIds)
+                          AND (pref.partner_id <> :viewerPartnerId, pref.partner_id) < (rel.partner_id <> :viewerPartnerId, rel.partner_id))`,
+      { ...params, scopePartnerIds: [viewer.partnerId, ...resellers] },
+    );
+  }
+
+  /**
+   * For a write: the caller's own ACTIVE relationship with a customer, locked
+   * (FOR SHARE lets concurrent sales proceed while a removal, which takes it
+   * FOR UPDATE, waits for them and they for it). NOT_FOUND when the caller
+   * does not see the customer; NO_RELATIONSHIP when it sees it only through a
+   * linked reseller.
+   */
+  async lockOwnRelationship(
+    manager: EntityManager,
+    ctx: RequestContext,
+    globalId: string,
+    field: FieldPath,
+    lock: "pessimistic_read" | "pessimistic_write",
+  ): Promise<{ customer: Customer; relationship: CustomerRelationship }> {
+    const viewer = requireViewer(ctx);
+    const id = idOfType(globalId, "Customer");
+    const relationship = id
+      ? await manager
+          .getRepository(CustomerRelationship)
+          .createQueryBuilder("r")
+          .where("r.partner_id = :partnerId AND r.customer_id = :id AND r.status = :active", { partnerId: viewer.partnerId, id, active: RelationshipStatus.ACTIVE })
+          .setLock(lock)
+          .getOne()
+      : null;
+    if (!relationship) {
+      const seen = id ? await this.byId(ctx, id) : null;
+      if (seen) throw UserErrors.of(UserErrorCode.NO_RELATIONSHIP, "You see this customer through a linked reseller; only a partner with its own relationship may change it.", field);
+      throw UserErrors.of(UserErrorCode.NOT_FOUND, "No customer of yours has this id.", field);
+    }
+    const customer = await manager.getRepository(Customer).findOneByOrFail({ id: relationship.customerId });
+    return { customer, relationship };
   }
 
   async list(ctx: RequestContext, filter: CustomerFilter | null | undefined, order: CustomerOrder | null | undefined, args: ConnectionArgs): Promise<Connection<Customer>> {
     const f = filter ?? {};
-    const qb = this.scoped(ctx, f.relationshipStatus ?? RelationshipStatus.ACTIVE);
+    const qb = await this.scoped(ctx, f.relationshipStatus ?? RelationshipStatus.ACTIVE);
     const search = clean(f.search);
     if (search) {
       qb.andWhere(
@@ -111,9 +155,12 @@ export class CustomerService {
         domainPrefix: `${escapeLike(domainPrefix.toLowerCase())}%`,
       });
     }
-    if (f.indirectResellerId) qb.andWhere("rel.indirect_reseller_id = :resellerId", { resellerId: this.partnerIdArgument(f.indirectResellerId, "indirectResellerId") });
+    // a provider's own relationship names the reseller; a reseller's customer seen through the link is the reseller's relationship
+    if (f.indirectResellerId) {
+      qb.andWhere("(rel.indirect_reseller_id = :resellerId OR rel.partner_id = :resellerId)", { resellerId: this.partnerIdArgument(f.indirectResellerId, "indirectResellerId") });
+    }
     if (f.indirectProviderId) qb.andWhere("rel.indirect_provider_id = :providerId", { providerId: this.partnerIdArgument(f.indirectProviderId, "indirectProviderId") });
-    if (f.hasDelegatedAdmin != null) qb.andWhere("rel.delegated_admin = :delegatedAdmin", { delegatedAdmin: f.hasDelegatedAdmin });
+    if (f.hasDelegatedAdmin != null) qb.andWhere("(rel.partner_id = :viewerPartnerId AND rel.delegated_admin) = :delegatedAdmin", { delegatedAdmin: f.hasDelegatedAdmin });
     const country = clean(f.country);
     if (country) qb.andWhere("c.country = :country", { country: country.toUpperCase() });
     if (f.createdAfter) qb.andWhere("c.created_at > :createdAfter", { createdAfter: f.createdAfter });
@@ -132,7 +179,7 @@ export class CustomerService {
 
   private byIdLoader(ctx: RequestContext) {
     return ctx.loaders.get<string, Customer | null>("customer.byId", async (ids) =>
-      alignOne(ids, await this.scoped(ctx).andWhere("c.id IN (:...ids)", { ids: [...ids] }).getMany(), (c) => c.id),
+      alignOne(ids, await (await this.scoped(ctx)).andWhere("c.id IN (:...ids)", { ids: [...ids] }).getMany(), (c) => c.id),
     );
   }
 
@@ -149,7 +196,7 @@ export class CustomerService {
   async byDomain(ctx: RequestContext, domain: string): Promise<Customer | null> {
     const normalized = domain.trim().toLowerCase();
     if (!normalized || normalized.length > 255) return null;
-    return this.scoped(ctx)
+    return (await this.scoped(ctx))
       .andWhere("c.id = (SELECT bd.customer_id FROM customer_domain bd WHERE bd.domain = :domain)", { domain: normalized })
       .getOne();
   }
@@ -185,6 +232,31 @@ export class CustomerService {
       .load(customerId);
   }
 
+  /**
+   * The reseller a provider sees this customer through, when the provider
+   * holds no relationship of its own (null for everyone else).
+   */
+  async linkedResellerOf(ctx: RequestContext, customerId: string): Promise<string | null> {
+    const { linkedResellerIds } = await this.partners.scope(ctx);
+    if (linkedResellerIds.length === 0) return null;
+    return ctx.loaders
+      .get<string, string | null>("customer.linkedReseller", async (ids) => {
+        const rows = await this.dataSource
+          .getRepository(CustomerRelationship)
+          .createQueryBuilder("r")
+          .where("r.customer_id IN (:...ids) AND r.partner_id IN (:...resellers) AND r.status = :active", {
+            ids: [...ids],
+            resellers: linkedResellerIds,
+            active: RelationshipStatus.ACTIVE,
+          })
+          .orderBy("r.partner_id", "DESC")
+          .getMany();
+        // descending, so the lowest partner id (the one `scoped` keeps) is set last and wins
+        return alignOne(ids, rows, (r) => r.customerId).map((r) => r?.partnerId ?? null);
+      })
+      .load(customerId);
+  }
+
   async domainAvailability(domain: string): Promise<DomainAvailability> {
     const normalized = domain.trim().toLowerCase();
     const prefix = prefixOfDomain(normalized);
@@ -214,7 +286,7 @@ export class CustomerService {
         }
         problems.push(...registrationNumberProblems(registrationNumber, billing.address.country, ["companyProfile"]));
         problems.push(...billingProfileProblems(billing, partner, ["billingProfile"]));
-        const resellerId = await this.indirectResellerOf(manager, partner.id, partner.type, input.indirectResellerId, problems);
+        const resellerId = await this.indirect.activeResellerFor(manager, partner, input.indirectResellerId, ["indirectResellerId"], problems);
         if (problems.length > 0) throw new UserErrors(problems);
 
         const { customer, initialAdmin } = await this.insertCustomer(manager, ctx, partner.cloud, domain, registrationNumber, billing, resellerId);
@@ -226,31 +298,6 @@ export class CustomerService {
     const customer = await this.byId(ctx, String(outcome.stored.customerId));
     if (!customer) throw UserErrors.of(UserErrorCode.NOT_FOUND, "The customer this idempotency key created is no longer visible.", ["idempotencyKey"]);
     return { customer, initialAdmin: null };
-  }
-
-  /** Providers may create a customer for an ACTIVE linked reseller; returns that reseller's id. */
-  private async indirectResellerOf(
-    manager: EntityManager,
-    partnerId: string,
-    partnerType: PartnerType,
-    globalId: string | null | undefined,
-    problems: UserError[],
-  ): Promise<string | null> {
-    if (!globalId) return null;
-    const field = ["indirectResellerId"];
-    if (partnerType !== PartnerType.INDIRECT_PROVIDER) {
-      problems.push(userError(UserErrorCode.INVALID, "Only indirect providers create customers for a reseller.", field));
-      return null;
-    }
-    const resellerId = idOfType(globalId, "Partner");
-    const link = resellerId
-      ? await manager.getRepository(IndirectRelationship).findOneBy({ providerId: partnerId, resellerId, status: IndirectRelationshipStatus.ACTIVE })
-      : null;
-    if (!link) {
-      problems.push(userError(UserErrorCode.NOT_FOUND, "No active indirect reseller of yours has this id.", field));
-      return null;
-    }
-    return link.resellerId;
   }
 
   private async insertCustomer(
@@ -310,11 +357,8 @@ export class CustomerService {
   async updateBillingProfile(ctx: RequestContext, input: CustomerBillingProfileUpdateInput): Promise<{ customer: Customer }> {
     const partner = await this.partners.current(ctx);
     const customer = await this.dataSource.transaction(async (manager) => {
-      const id = idOfType(input.customerId, "Customer");
-      const current = id
-        ? await this.scoped(ctx, RelationshipStatus.ACTIVE, manager).andWhere("c.id = :id", { id }).setLock("pessimistic_write", undefined, ["c"]).getOne()
-        : null;
-      if (!current) throw UserErrors.of(UserErrorCode.NOT_FOUND, "No customer of yours has this id.", ["customerId"]);
+      const { customer: served } = await this.lockOwnRelationship(manager, ctx, input.customerId, ["customerId"], "pessimistic_read");
+      const current = await manager.getRepository(Customer).createQueryBuilder("c").where("c.id = :id", { id: served.id }).setLock("pessimistic_write").getOneOrFail();
       if (input.ifMatch != null && input.ifMatch !== current.etag) {
         throw UserErrors.of(UserErrorCode.STALE_ETAG, `The customer changed since you read it (etag is now ${current.etag}); read it again and retry.`, ["ifMatch"]);
       }

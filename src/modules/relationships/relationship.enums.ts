@@ -24,3 +24,19 @@ export enum IndirectRelationshipStatus {
   REMOVED = "REMOVED",
 }
 registerEnumType(IndirectRelationshipStatus, { name: "IndirectRelationshipStatus" });
+
+/** What a relationship request shows: EXPIRED is computed from its expiry time. */
+export enum RelationshipRequestStatus {
+  PENDING = "PENDING",
+  ACCEPTED = "ACCEPTED",
+  EXPIRED = "EXPIRED",
+  CANCELLED = "CANCELLED",
+}
+registerEnumType(RelationshipRequestStatus, { name: "RelationshipRequestStatus" });
+
+/** What the database stores for a relationship request. */
+export enum StoredRequestStatus {
+  PENDING = "PENDING",
+  ACCEPTED = "ACCEPTED",
+  CANCELLED = "CANCELLED",
+}

@@ -5,6 +5,7 @@ import { UserError, userError, UserErrorCode, UserErrors } from "../../graphql/e
 import { alignOne } from "../../graphql/loaders";
 import { Connection, ConnectionArgs, countByParent, encodeGlobalId, idOfType, paginateByParent, SortOrder } from "../../graphql/relay";
 import { AuditService } from "../audit/audit.service";
+import { Customer } from "../customers/customer.entity";
 import { CustomerService } from "../customers/customer.service";
 import { clean } from "../customers/customer.validation";
 import { IdempotencyService } from "../idempotency/idempotency.service";
@@ -76,12 +77,14 @@ export class SubscriptionService {
     const outcome = await this.dataSource.transaction((manager) =>
       this.idempotency.run(manager, ctx, "subscriptionCreate", input.idempotencyKey, input, async () => {
         const problems: UserError[] = [];
-        const customerId = idOfType(input.customerId, "Customer");
         // lock the relationship so a concurrent removal waits for this sale (and sees it)
-        const customer = customerId
-          ? await this.customers.scoped(ctx, RelationshipStatus.ACTIVE, manager).andWhere("c.id = :customerId", { customerId }).setLock("pessimistic_read", undefined, ["rel"]).getOne()
-          : null;
-        if (!customer) problems.push(userError(UserErrorCode.NOT_FOUND, "No customer of yours has this id.", ["customerId"]));
+        let customer: Customer | null = null;
+        try {
+          customer = (await this.customers.lockOwnRelationship(manager, ctx, input.customerId, ["customerId"], "pessimistic_read")).customer;
+        } catch (error) {
+          if (!(error instanceof UserErrors)) throw error;
+          problems.push(...error.errors);
+        }
         const offerName = clean(input.offerName);
         if (offerName === null) problems.push(userError(UserErrorCode.REQUIRED, "Offer name is required.", ["offerName"]));
         else if (offerName.length > 200) problems.push(userError(UserErrorCode.TOO_LONG, "Offer name has at most 200 characters.", ["offerName"]));
