@@ -1,5 +1,6 @@
 import { loadConfig } from "./config";
 import { bootstrap } from "./bootstrap";
+import { invitationSecretOf } from "./modules/relationships/invitation-token";
 import { seedDemoData } from "./db/seed/demo-data";
 import { createLogger } from "./server/logger";
 
@@ -7,7 +8,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.logLevel);
   const running = await bootstrap(config, log);
-  const seeded = await seedDemoData(running.database.dataSource);
+  const seeded = await seedDemoData(running.database.dataSource, invitationSecretOf(config));
   if (seeded) log.info({ customers: seeded.customers, partners: seeded.partners }, "demo data loaded into the empty database");
   let stopping = false;
   const shutdown = async (signal: string) => {

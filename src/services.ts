@@ -1,5 +1,4 @@
 import { DataSource } from "typeorm";
-import { developmentSecret } from "./auth/tokens";
 import type { Config } from "./config";
 import { AuditService } from "./modules/audit/audit.service";
 import { CustomerService } from "./modules/customers/customer.service";
@@ -7,6 +6,7 @@ import { IdempotencyService } from "./modules/idempotency/idempotency.service";
 import { PartnerService } from "./modules/partners/partner.service";
 import { PurchasePermissionService } from "./modules/purchase-permissions/purchase-permission.service";
 import { IndirectRelationshipService } from "./modules/relationships/indirect-relationship.service";
+import { invitationSecretOf } from "./modules/relationships/invitation-token";
 import { RelationshipService } from "./modules/relationships/relationship.service";
 import { SubscriptionService } from "./modules/subscriptions/subscription.service";
 
@@ -23,8 +23,6 @@ export interface Services {
 }
 
 export function createServices(dataSource: DataSource, config: Pick<Config, "invitationSecret" | "dataDir">): Services {
-  // invitation tokens are derived from this key; the database keeps only their hashes
-  const invitationSecret = config.invitationSecret ?? developmentSecret(config.dataDir, "invitation-secret");
   const partners = new PartnerService(dataSource);
   const audit = new AuditService(dataSource);
   const idempotency = new IdempotencyService();
@@ -32,6 +30,6 @@ export function createServices(dataSource: DataSource, config: Pick<Config, "inv
   const customers = new CustomerService(dataSource, partners, audit, idempotency, indirectRelationships);
   const subscriptions = new SubscriptionService(dataSource, customers, audit, idempotency);
   const purchasePermissions = new PurchasePermissionService(dataSource, customers, audit, idempotency);
-  const relationships = new RelationshipService(dataSource, customers, partners, indirectRelationships, audit, idempotency, invitationSecret);
+  const relationships = new RelationshipService(dataSource, customers, partners, indirectRelationships, audit, idempotency, invitationSecretOf(config));
   return { partners, audit, idempotency, customers, subscriptions, purchasePermissions, relationships, indirectRelationships };
 }

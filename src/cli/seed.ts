@@ -1,5 +1,6 @@
 import { loadConfig } from "../config";
 import { openDatabase } from "../db/database";
+import { invitationSecretOf } from "../modules/relationships/invitation-token";
 import { seedDemoData } from "../db/seed/demo-data";
 import { createLogger } from "../server/logger";
 
@@ -8,7 +9,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const database = await openDatabase(config, createLogger(config.logLevel));
   try {
-    const summary = await seedDemoData(database.dataSource);
+    const summary = await seedDemoData(database.dataSource, invitationSecretOf(config));
     process.stdout.write(summary ? `demo data loaded: ${summary.partners} partners, ${summary.users} users, ${summary.customers} customers\n` : "the database holds data already; nothing loaded\n");
   } finally {
     await database.close();

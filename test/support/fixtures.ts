@@ -45,3 +45,75 @@ export const BILLING_UPDATE = `
       userErrors { field code message }
     }
   }`;
+
+/** The database id inside a global id. */
+export function dbIdOf(globalId: string): string {
+  return Buffer.from(globalId, "base64url").toString("utf8").split(":")[1]!;
+}
+
+export function globalIdOf(type: string, id: string): string {
+  return Buffer.from(`${type}:${id}`, "utf8").toString("base64url");
+}
+
+export const REQUEST_CREATE = `
+  mutation($input: RelationshipRequestCreateInput!) {
+    relationshipRequestCreate(input: $input) {
+      relationshipRequest { id status invitationUrl includeDelegatedAdmin customerDomain indirectReseller { name } createdAt expiresAt acceptedAt }
+      userErrors { field code message }
+      clientMutationId
+    }
+  }`;
+
+export const REQUEST_CANCEL = `
+  mutation($input: RelationshipRequestCancelInput!) {
+    relationshipRequestCancel(input: $input) { relationshipRequest { id status } userErrors { field code message } }
+  }`;
+
+export const REQUEST_ACCEPT = `
+  mutation($input: RelationshipRequestAcceptInput!) {
+    relationshipRequestAccept(input: $input) {
+      relationshipRequest { id status }
+      customer { id tenantId companyName }
+      userErrors { field code message }
+    }
+  }`;
+
+export const RELATIONSHIP_REMOVE = `
+  mutation($input: RelationshipRemoveInput!) {
+    relationshipRemove(input: $input) { removedCustomerId suspendedSubscriptions { id kind status } userErrors { field code message } }
+  }`;
+
+export const RESELLER_INVITE = `
+  mutation($input: IndirectResellerInviteInput!) {
+    indirectResellerInvite(input: $input) { indirectRelationship { id status provider { name } reseller { name mpnId } invitedAt activatedAt removedAt } userErrors { field code message } }
+  }`;
+
+export const PROVIDER_AUTHORIZE = `
+  mutation($input: IndirectProviderAuthorizeInput!) {
+    indirectProviderAuthorize(input: $input) { indirectRelationship { id status activatedAt } userErrors { field code message } }
+  }`;
+
+export const LINK_REMOVE = `
+  mutation($input: IndirectRelationshipRemoveInput!) {
+    indirectRelationshipRemove(input: $input) { indirectRelationship { id status removedAt } userErrors { field code message } }
+  }`;
+
+export const PERMISSION_GRANT = `
+  mutation($input: PurchasePermissionGrantInput!) {
+    purchasePermissionGrant(input: $input) { purchasePermission { id resource action subscription { id } grantedBy { email } customer { id } } userErrors { field code message } }
+  }`;
+
+export const PERMISSION_REVOKE = `
+  mutation($input: PurchasePermissionRevokeInput!) {
+    purchasePermissionRevoke(input: $input) { revokedPurchasePermissionId userErrors { field code message } }
+  }`;
+
+export const SUBSCRIPTION_CREATE = `
+  mutation($input: SubscriptionCreateInput!) {
+    subscriptionCreate(input: $input) { subscription { id kind status } userErrors { field code message } }
+  }`;
+
+/** `field` joined with dots and `code` of each user error: compact to compare. */
+export function codesOf(userErrors: { field: string[] | null; code: string }[]): { code: string; field: string | null }[] {
+  return userErrors.map((e) => ({ code: e.code, field: e.field ? e.field.join(".") : null }));
+}

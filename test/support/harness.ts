@@ -6,6 +6,7 @@ import { PartnerRole } from "../../src/auth/roles";
 import { createTokenService, TokenService } from "../../src/auth/tokens";
 import { Config, loadConfig } from "../../src/config";
 import { Database, openDatabase } from "../../src/db/database";
+import { invitationSecretOf } from "../../src/modules/relationships/invitation-token";
 import { DEMO_PARTNERS, partnerId, seedDemoData, userEmail, userId } from "../../src/db/seed/demo-data";
 import { requestScope } from "../../src/db/sql-stats";
 import { buildApiSchema } from "../../src/graphql/schema";
@@ -82,7 +83,7 @@ export class TestApp {
     const config = loadConfig({ NODE_ENV: "test", DATABASE_URL: withDatabase(adminUrl(), databaseName), JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: "silent", ...options.env });
     const log = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
     const database = await openDatabase(config, log);
-    if (options.seed !== false) await seedDemoData(database.dataSource);
+    if (options.seed !== false) await seedDemoData(database.dataSource, invitationSecretOf(config));
     const tokens = await createTokenService(config);
     const schema = await buildApiSchema({ shield: !config.disableShield });
     const app = await createApp({ config, schema, dataSource: database.dataSource, services: createServices(database.dataSource, config), tokens, log });
@@ -91,6 +92,11 @@ export class TestApp {
 
   as(partner: PartnerKey, ...roles: PartnerRole[]): Caller {
     return new Caller(this, partner, roles);
+  }
+
+  /** A caller without a bearer token (the customer's side of an invitation). */
+  anonymous(): { run<T = any>(query: string, variables?: Record<string, unknown>): Promise<GqlResult<T>> } {
+    return { run: (query, variables) => this.run(query, variables, null) };
   }
 
   token(partner: PartnerKey, ...roles: PartnerRole[]): Promise<string> {

@@ -2,6 +2,8 @@ import crypto from "node:crypto";
 import { DataSource, EntityManager } from "typeorm";
 import { ALL_ROLES, PartnerRole } from "../../auth/roles";
 import { regionOf } from "../../modules/customers/country-rules";
+import { invitationToken, invitationTokenHash } from "../../modules/relationships/invitation-token";
+import { INVITATION_LIFETIME_DAYS } from "../../modules/relationships/relationship-request.entity";
 
 /** A stable UUID from a name (same ids on every machine). */
 export function stableId(name: string): string {
@@ -44,7 +46,19 @@ export const DEMO_PARTNERS: DemoPartner[] = [
   { key: "litware", name: "Litware Partners", mpnId: "1000004", type: "INDIRECT_RESELLER", cloud: "COMMERCIAL", country: "CA", mpaSigned: true, customers: 25, customerCountries: ["CA", "US"] },
   { key: "tailspin", name: "Tailspin Federal", mpnId: "1000005", type: "DIRECT_BILL", cloud: "US_GOVERNMENT", country: "US", mpaSigned: true, customers: 20, customerCountries: ["US"] },
   { key: "adatum", name: "Adatum Europe", mpnId: "1000006", type: "DIRECT_BILL", cloud: "COMMERCIAL", country: "DE", mpaSigned: true, customers: 40, customerCountries: ["DE", "DE", "FR", "GB", "NL", "HU"] },
+  // resellers that show every outcome of indirectResellerInvite / indirectProviderAuthorize from Fabrikam
+  { key: "lucerne", name: "Lucerne Publishing Resellers", mpnId: "1000007", type: "INDIRECT_RESELLER", cloud: "COMMERCIAL", country: "DE", mpaSigned: true, customers: 4, customerCountries: ["DE"] },
+  { key: "margie", name: "Margie's Travel IT", mpnId: "1000008", type: "INDIRECT_RESELLER", cloud: "COMMERCIAL", country: "US", mpaSigned: false, customers: 4, customerCountries: ["US"] },
+  { key: "consolidated", name: "Consolidated Messenger Resellers", mpnId: "1000009", type: "INDIRECT_RESELLER", cloud: "COMMERCIAL", country: "US", mpaSigned: true, customers: 4, customerCountries: ["US"] },
+  { key: "graphic", name: "Graphic Design Institute Resellers", mpnId: "1000010", type: "INDIRECT_RESELLER", cloud: "COMMERCIAL", country: "US", mpaSigned: true, customers: 4, customerCountries: ["US"] },
 ];
+
+/** Fabrikam's indirect links, one per state (Litware stays unlinked: API.md section 6). */
+const DEMO_LINKS = [
+  { reseller: "northwind", status: "ACTIVE" },
+  { reseller: "consolidated", status: "PENDING" },
+  { reseller: "graphic", status: "REMOVED" },
+] as const;
 
 export const partnerId = (key: string) => stableId(`partner:${key}`);
 export const userId = (partnerKey: string, role: PartnerRole) => stableId(`user:${partnerKey}:${role}`);
@@ -117,8 +131,55 @@ export const UNSERVED_TENANTS = [
 
 export const unservedTenantId = (key: string) => stableId(`tenant:unserved:${key}`);
 
+/**
+ * Invitations in every state for each commercial partner: pending (one pinned
+ * to an unserved tenant, and Fabrikam's joint one with Northwind), expired,
+ * cancelled, and accepted by a customer it serves through an invitation.
+ * Their tokens derive from the server's invitation key, so the playground's
+ * `invitationUrl` of a pending one can be accepted.
+ */
+function demoRelationshipRequests(secret: string, customers: Row[], relationships: Row[], day: number): Row[] {
+  const now = Date.now();
+  const rows: Row[] = [];
+  const unservedDomain = (key: string) => customers.find((c) => c.tenant_id === unservedTenantId(key))!.default_domain;
+  for (const p of DEMO_PARTNERS.filter((d) => d.cloud === "COMMERCIAL" && d.customers >= 20)) {
+    const pid = partnerId(p.key);
+    const invited = relationships.find((r) => r.partner_id === pid && r.established_via === "INVITATION" && r.status === "ACTIVE");
+    const pinned = p.country === "DE" ? "lamna" : p.country === "CA" ? "proseware" : "wingtip";
+    const states: { name: string; status: string; createdDaysAgo: number; extra?: Row }[] = [
+      { name: "pending", status: "PENDING", createdDaysAgo: 3 },
+      { name: "pending-pinned", status: "PENDING", createdDaysAgo: 5, extra: { customer_domain: unservedDomain(pinned), include_delegated_admin: true } },
+      { name: "expired", status: "PENDING", createdDaysAgo: 120 },
+      { name: "cancelled", status: "CANCELLED", createdDaysAgo: 30, extra: { cancelled_at: new Date(now - 29 * day) } },
+    ];
+    if (invited) states.push({ name: "accepted", status: "ACCEPTED", createdDaysAgo: 60, extra: { customer_id: invited.customer_id, accepted_at: new Date(now - 58 * day) } });
+    if (p.key === "fabrikam") states.push({ name: "joint", status: "PENDING", createdDaysAgo: 2, extra: { indirect_reseller_id: partnerId("northwind"), include_delegated_admin: true } });
+    for (const state of states) {
+      const id = stableId(`request:${p.key}:${state.name}`);
+      const createdAt = new Date(now - state.createdDaysAgo * day);
+      rows.push({
+        id,
+        partner_id: pid,
+        token_hash: invitationTokenHash(invitationToken(secret, id)),
+        status: state.status,
+        include_delegated_admin: false,
+        customer_domain: null,
+        indirect_reseller_id: null,
+        customer_id: null,
+        created_by: userId(p.key, PartnerRole.ADMIN_AGENT),
+        created_at: createdAt,
+        expires_at: new Date(createdAt.getTime() + INVITATION_LIFETIME_DAYS * day),
+        accepted_at: null,
+        cancelled_at: null,
+        ...state.extra,
+      });
+    }
+  }
+  return rows;
+}
+
 /** Loads the demo data set (API.md section 6) in one transaction. Returns null when data exists already. */
-export async function seedDemoData(dataSource: DataSource): Promise<SeedSummary | null> {
+export async function seedDemoData(dataSource: DataSource, invitationSecret: string): Promise<SeedSummary | null> {
   const [{ count }] = await dataSource.query("SELECT count(*)::int AS count FROM partner");
   if (count > 0) return null;
   return dataSource.transaction(async (manager) => {
@@ -163,9 +224,19 @@ export async function seedDemoData(dataSource: DataSource): Promise<SeedSummary 
       locations: JSON.stringify([{ name: "Head office", city: PLACES[p.country]?.[0]?.city ?? "", country: p.country }]),
     })));
 
-    await insertRows(manager, "indirect_relationship", [
-      { id: stableId("indirect:fabrikam:northwind"), provider_id: partnerId("fabrikam"), reseller_id: partnerId("northwind"), status: "ACTIVE", invited_at: new Date(base - 300 * day), activated_at: new Date(base - 298 * day) },
-    ]);
+    await insertRows(
+      manager,
+      "indirect_relationship",
+      DEMO_LINKS.map((link, i) => ({
+        id: stableId(`indirect:fabrikam:${link.reseller}`),
+        provider_id: partnerId("fabrikam"),
+        reseller_id: partnerId(link.reseller),
+        status: link.status,
+        invited_at: new Date(base - (300 - i * 50) * day),
+        activated_at: link.status === "PENDING" ? null : new Date(base - (298 - i * 50) * day),
+        removed_at: link.status === "REMOVED" ? new Date(base - (100 - i) * day) : null,
+      })),
+    );
 
     const customers: Row[] = [];
     const domains: Row[] = [];
@@ -307,6 +378,8 @@ export async function seedDemoData(dataSource: DataSource): Promise<SeedSummary 
       FROM subscription s
       JOIN customer_relationship r ON r.customer_id = s.customer_id AND r.partner_id = s.partner_id AND r.status = 'ACTIVE'
       WHERE s.kind = 'AZURE_PLAN' AND s.status = 'ACTIVE' AND get_byte(decode(md5(s.id::text), 'hex'), 0) % 2 = 0`);
+
+    await insertRows(manager, "relationship_request", demoRelationshipRequests(invitationSecret, customers, relationships, day));
 
     return { partners: DEMO_PARTNERS.length, users: users.length, customers: customers.length, unservedTenants: unserved };
   });

@@ -18,6 +18,7 @@ import { SubscriptionKind, SubscriptionStatus } from "../subscriptions/subscript
 import { CustomerRelationship } from "./customer-relationship.entity";
 import { IndirectRelationship } from "./indirect-relationship.entity";
 import { IndirectRelationshipService } from "./indirect-relationship.service";
+import { invitationToken, invitationTokenHash } from "./invitation-token";
 import { IndirectRelationshipStatus, RelationshipRequestStatus, RelationshipStatus, StoredRequestStatus } from "./relationship.enums";
 import {
   RelationshipRemoveInput,
@@ -82,23 +83,11 @@ export class RelationshipService {
 
   // ------------------------------------------------------------ invitation tokens
 
-  /**
-   * The token is derived from the request id with a server key, so a pending
-   * invitation's URL can be shown again while the database holds only a hash.
-   */
-  private tokenOf(requestId: string): string {
-    return crypto.createHmac("sha256", this.invitationSecret).update(`invitation:${requestId}`).digest("base64url");
-  }
-
-  private static hashOf(token: string): string {
-    return crypto.createHash("sha256").update(token, "utf8").digest("hex");
-  }
-
   /** `<PUBLIC_BASE_URL>/invitations/accept?token=…` while the request can still be accepted. */
   invitationUrl(ctx: RequestContext, request: RelationshipRequest): string | null {
     if (request.status !== RelationshipRequestStatus.PENDING) return null;
     const base = ctx.config.publicBaseUrl ?? ctx.origin ?? `http://${ctx.config.host}:${ctx.config.port}`;
-    return `${base}/invitations/accept?token=${this.tokenOf(request.id)}`;
+    return `${base}/invitations/accept?token=${invitationToken(this.invitationSecret, request.id)}`;
   }
 
   // ------------------------------------------------------------ reads
@@ -161,7 +150,7 @@ export class RelationshipService {
           .values({
             id,
             partnerId: partner.id,
-            tokenHash: RelationshipService.hashOf(this.tokenOf(id)),
+            tokenHash: invitationTokenHash(invitationToken(this.invitationSecret, id)),
             storedStatus: StoredRequestStatus.PENDING,
             includeDelegatedAdmin: input.includeDelegatedAdmin,
             customerDomain,
@@ -243,7 +232,7 @@ export class RelationshipService {
       const token = input.invitationToken.trim();
       const request =
         token.length > 0 && token.length <= 200
-          ? await manager.getRepository(RelationshipRequest).createQueryBuilder("rr").where("rr.token_hash = :hash", { hash: RelationshipService.hashOf(token) }).setLock("pessimistic_write").getOne()
+          ? await manager.getRepository(RelationshipRequest).createQueryBuilder("rr").where("rr.token_hash = :hash", { hash: invitationTokenHash(token) }).setLock("pessimistic_write").getOne()
           : null;
       if (!request || request.status !== RelationshipRequestStatus.PENDING) {
         const why = !request ? "is not known" : `is ${request.status.toLowerCase()}`;
