@@ -56,3 +56,30 @@ it.each(["/graphql", "/playground"])("GET %s in a browser shows GraphiQL from lo
   await page.screenshot({ path: path.join(os.tmpdir(), `playground${route.replace("/", "-")}.png`) });
   await page.close();
 });
+
+it("opens an invitation URL in a browser and accepts it with the tenant id, without signing in", async () => {
+  const response = await fetch(`${base}/graphql`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${await app.token("contoso", PartnerRole.SALES_AGENT)}` },
+    body: JSON.stringify({ query: `mutation { relationshipRequestCreate(input: { includeDelegatedAdmin: true }) { relationshipRequest { invitationUrl } userErrors { code } } }` }),
+  });
+  const url: string = (await response.json()).data.relationshipRequestCreate.relationshipRequest.invitationUrl;
+  expect(url.startsWith(`${base}/invitations/accept?token=`)).toBe(true); // PUBLIC_BASE_URL defaults to the server's own URL
+  const [tenant] = await app.sql(`SELECT tenant_id FROM customer WHERE company_name = 'Woodgrove Bank'`);
+  const page = await browser.newPage();
+  const external: string[] = [];
+  page.on("request", (request) => {
+    if (!request.url().startsWith(base)) external.push(request.url());
+  });
+  await page.goto(url);
+  await page.fill("#tenant", tenant.tenant_id);
+  await page.click("button[type=submit]");
+  await page.waitForSelector('#result[data-state="accepted"]', { timeout: 30000 });
+  expect(await page.textContent("#result")).toBe("Accepted: Woodgrove Bank now works with this partner.");
+  // the same link again is refused
+  await page.click("button[type=submit]");
+  await page.waitForSelector('#result[data-state="refused"]', { timeout: 30000 });
+  expect(await page.textContent("#result")).toContain("INVITATION_NOT_VALID");
+  expect(external).toEqual([]);
+  await page.close();
+});

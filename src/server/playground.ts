@@ -11,7 +11,31 @@ const ASSETS: Record<string, { file: string; type: string }> = {
   "react.production.min.js": { file: "vendor/react.production.min.js", type: "text/javascript; charset=utf-8" },
   "react-dom.production.min.js": { file: "vendor/react-dom.production.min.js", type: "text/javascript; charset=utf-8" },
   "playground.js": { file: "playground.js", type: "text/javascript; charset=utf-8" },
+  "invitation.js": { file: "invitation.js", type: "text/javascript; charset=utf-8" },
 };
+
+/** The page an invitation URL opens: the customer's admin enters the tenant id and accepts. */
+export const INVITATION_PAGE = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Accept a partner's invitation</title>
+<style>body { font: 16px/1.5 system-ui, sans-serif; max-width: 40em; margin: 3em auto; padding: 0 1em; } input { width: 100%; font: inherit; padding: .3em; } pre { white-space: pre-wrap; }</style>
+</head>
+<body>
+<h1>Accept a partner's invitation</h1>
+<p>A cloud partner invited your organisation to work with it. As your directory's administrator, enter your tenant id to accept.</p>
+<form id="accept">
+<label for="tenant">Tenant id (a GUID)</label>
+<input id="tenant" name="tenant" required pattern="[0-9a-fA-F-]{36}" placeholder="00000000-0000-0000-0000-000000000000">
+<p><button type="submit">Accept the invitation</button></p>
+</form>
+<pre id="result" role="status"></pre>
+<script src="/playground/assets/invitation.js"></script>
+</body>
+</html>
+`;
 
 export const DEFAULT_QUERY = `# partner-accounts-graphql playground
 #
@@ -75,11 +99,14 @@ export function playgroundLandingPage(): ApolloServerPlugin {
   };
 }
 
-/** GET /playground and the assets the page loads, all from this server. */
+/** GET /playground, the invitation page and the assets they load, all from this server. */
 export function mountPlayground(app: Express): void {
   const cache = new Map<string, Buffer>();
   app.get("/playground", (_req, res) => {
     res.type("html").send(playgroundHtml());
+  });
+  app.get("/invitations/accept", (_req, res) => {
+    res.type("html").send(INVITATION_PAGE);
   });
   app.get("/playground/assets/:name", (req, res) => {
     const asset = ASSETS[req.params.name];
