@@ -24,13 +24,15 @@ export abstract class MutationPayload {
 export async function runMutation<P extends MutationPayload>(
   input: MutationInput,
   run: () => Promise<Omit<P, "userErrors" | "clientMutationId">>,
+  /** What non-null payload fields hold when the mutation fails (e.g. an empty list). */
+  onFailure: Partial<Omit<P, "userErrors" | "clientMutationId">> = {},
 ): Promise<P> {
   const clientMutationId = input.clientMutationId ?? null;
   try {
     const result = await run();
     return { ...result, userErrors: [], clientMutationId } as unknown as P;
   } catch (error) {
-    if (error instanceof UserErrors) return { userErrors: error.errors, clientMutationId } as unknown as P;
+    if (error instanceof UserErrors) return { ...onFailure, userErrors: error.errors, clientMutationId } as unknown as P;
     throw error;
   }
 }

@@ -53,6 +53,7 @@ describe("relationshipRemove", () => {
     for (const flag of [undefined, false]) {
       const result = await remove(customer.id, flag);
       expect(result.removedCustomerId).toBeNull();
+      expect(result.suspendedSubscriptions).toEqual([]);
       expect(codesOf(result.userErrors)).toEqual([{ code: "ACTIVE_SUBSCRIPTIONS", field: "input.suspendActiveSubscriptions" }]);
     }
     const [rel] = await app.sql(`SELECT status FROM customer_relationship WHERE customer_id = $1`, [dbIdOf(customer.id)]);

@@ -68,6 +68,9 @@ describe("relationshipRequestCreate", () => {
     expect(codesOf((await create({ customerDomain: "nobody-holds-this.onmicrosoft.com" })).userErrors)).toEqual([{ code: "NOT_FOUND", field: "input.customerDomain" }]);
     const european = await unservedTenant("DE");
     expect(codesOf((await create({ customerDomain: european.domain })).userErrors)).toEqual([{ code: "REGION_MISMATCH", field: "input.customerDomain" }]);
+    // a US Government tenant does not exist for a commercial partner
+    const [federal] = await app.sql(`SELECT default_domain FROM customer WHERE tenant_id = $1`, [unservedTenantId("treyresearch")]);
+    expect(codesOf((await create({ customerDomain: federal.default_domain })).userErrors)).toEqual([{ code: "NOT_FOUND", field: "input.customerDomain" }]);
   });
 
   it("refuses to invite a customer the partner already serves with delegated admin (ALREADY_EXISTS), but may ask an existing customer for delegated admin", async () => {

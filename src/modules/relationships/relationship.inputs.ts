@@ -78,8 +78,8 @@ export class RelationshipRemovePayload extends MutationPayload {
   @Field(() => ID, { nullable: true })
   removedCustomerId: string | null;
 
-  @Field(() => [Subscription], { nullable: true, description: "Subscriptions this removal suspended." })
-  suspendedSubscriptions: Subscription[] | null;
+  @Field(() => [Subscription], { description: "Subscriptions this removal suspended (empty when it failed)." })
+  suspendedSubscriptions: Subscription[];
 }
 
 // ------------------------------------------------------------ indirect links

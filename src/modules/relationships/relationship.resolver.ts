@@ -47,7 +47,7 @@ export class RelationshipResolver {
 
   @Mutation(() => RelationshipRemovePayload, { nullable: true, description: "End the relationship with a customer (Global admin). Restore it with a new request the customer accepts." })
   relationshipRemove(@Arg("input", () => RelationshipRemoveInput) input: RelationshipRemoveInput, @Ctx() ctx: RequestContext) {
-    return runMutation<RelationshipRemovePayload>(input, () => ctx.services.relationships.remove(ctx, input));
+    return runMutation<RelationshipRemovePayload>(input, () => ctx.services.relationships.remove(ctx, input), { suspendedSubscriptions: [] });
   }
 
   @FieldResolver(() => String, { nullable: true, description: "<PUBLIC_BASE_URL>/invitations/accept?token=…, while the request is PENDING." })
