@@ -28,6 +28,8 @@ export interface Config {
   rateLimit: { capacity: number; refillPerSecond: number };
   /** Bench-only switch: serve without graphql-shield to measure its overhead. */
   disableShield: boolean;
+  /** Send `x-sql-statements` (on outside production unless SQL_STATEMENTS_HEADER=off; the bench turns it on). */
+  sqlStatementsHeader: boolean;
 }
 
 export interface QueryLimits {
@@ -79,6 +81,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     poolSize: int(env.DATABASE_POOL_SIZE, 10),
     rateLimit: { capacity: int(env.RATE_LIMIT_CAPACITY, 1_000_000), refillPerSecond: int(env.RATE_LIMIT_REFILL_PER_SECOND, 100_000) },
     disableShield: env.BENCH_DISABLE_SHIELD === "1",
+    sqlStatementsHeader: env.SQL_STATEMENTS_HEADER ? env.SQL_STATEMENTS_HEADER.toLowerCase() === "on" : nodeEnv !== "production",
   };
 }
 

@@ -18,6 +18,8 @@ export interface EmbeddedOptions {
   dataDir: string;
   /** Test clusters trade durability for speed. */
   fast?: boolean;
+  /** More server settings, e.g. ["-c", "shared_buffers=256MB"] (the bench). */
+  settings?: string[];
   onLog?: (message: string) => void;
 }
 
@@ -169,6 +171,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   const port = await freePort();
   const flags = ["-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200", "-c", "unix_socket_directories="];
   if (options.fast) flags.push("-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off");
+  flags.push(...(options.settings ?? []));
   const child = await startServer(bin, dataDir, port, flags, user, log);
   // a crash of this process must not leave the server running
   const onExit = () => child.kill("SIGINT");

