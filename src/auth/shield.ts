@@ -1,6 +1,7 @@
 import { GraphQLSchema, isIntrospectionType, isObjectType } from "graphql";
 import { allow, rule, shield } from "graphql-shield";
 import type { IRules } from "graphql-shield";
+import type { IMiddlewareFieldMap } from "graphql-middleware";
 import { forbidden } from "../graphql/errors";
 import type { RequestContext } from "./context";
 import { AUTHENTICATED, Capability, FIELD_RULES, FieldRule, hasCapability, PUBLIC } from "./permissions";
@@ -50,10 +51,26 @@ export function permissionRules(schema: GraphQLSchema): IRules {
   return tree as IRules;
 }
 
-export function permissionsMiddleware(schema: GraphQLSchema) {
-  return shield(permissionRules(schema), {
+/**
+ * graphql-shield's middleware for the coordinates that need a check: every
+ * root field (deny by default) and every field the table guards. Fields whose
+ * rule is `allow` get no middleware at all, so leaf fields resolve without an
+ * extra async hop (graphql-shield would otherwise wrap every field of the schema).
+ */
+export function permissionsMiddleware(schema: GraphQLSchema): IMiddlewareFieldMap {
+  const generator = shield(permissionRules(schema), {
     fallbackRule: rule("deny-by-default")(() => forbidden()),
     allowExternalErrors: true,
     fallbackError: () => forbidden(),
   });
+  const all = generator.generate(schema) as Record<string, Record<string, unknown>>;
+  const roots = new Set([schema.getQueryType()?.name, schema.getMutationType()?.name]);
+  const guarded: Record<string, Record<string, unknown>> = {};
+  for (const [typeName, fields] of Object.entries(all)) {
+    for (const [fieldName, middleware] of Object.entries(fields)) {
+      if (!roots.has(typeName) && !FIELD_RULES[typeName]?.[fieldName]) continue; // an `allow` field: nothing to check
+      (guarded[typeName] ??= {})[fieldName] = middleware;
+    }
+  }
+  return guarded as IMiddlewareFieldMap;
 }

@@ -1,5 +1,6 @@
 import crypto from "node:crypto";
 import http from "node:http";
+import { ApolloServerPluginCacheControlDisabled } from "@apollo/server/plugin/disabled";
 import { ApolloServer, ApolloServerPlugin } from "@apollo/server";
 import { expressMiddleware } from "@as-integrations/express5";
 import express, { NextFunction, Request, Response } from "express";
@@ -197,7 +198,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     stopOnTerminationSignals: false, // main.ts stops the server and then the database, in that order
     includeStacktraceInErrorResponses: development,
     formatError,
-    plugins: [playgroundLandingPage(), requestPlugin],
+    // no cache-control hints are used; without this plugin Apollo instruments every field resolver
+    plugins: [playgroundLandingPage(), requestPlugin, ApolloServerPluginCacheControlDisabled()],
   });
   await apollo.start();
 
