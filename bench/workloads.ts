@@ -27,7 +27,7 @@ export const WORKLOAD_B = `query WorkloadB($id: ID!) {
     delegatedAdmin
     indirectReseller { id name mpnId }
     indirectProvider { id name mpnId }
-    subscriptions(first: 10) { totalCount nodes { id offerName kind quantity status createdAt } }
+    subscriptions(first: 10) { nodes { id offerName kind quantity status createdAt } }
     purchasePermissions { id resource action grantedAt subscription { id offerName } }
     auditRecords(first: 5) { nodes { id operationType resourceType at } }
   }
@@ -87,7 +87,7 @@ export const POSTGRAPHILE_B = `query WorkloadB($partnerId: UUID!, $customerId: U
         id tenantId companyName defaultDomain country culture language qualification version createdAt updatedAt organizationRegistrationNumber
         billingFirstName billingLastName billingEmail billingPhoneNumber addressLine1 addressLine2 city state postalCode
         customerDomainsByCustomerId { nodes { domain isDefault } }
-        customerSubscriptionsByCustomerId(condition: { partnerId: $partnerId }, first: 10, orderBy: [CREATED_AT_ASC]) { totalCount nodes { id offerName kind quantity status createdAt } }
+        customerSubscriptionsByCustomerId(condition: { partnerId: $partnerId }, first: 10, orderBy: [CREATED_AT_ASC]) { nodes { id offerName kind quantity status createdAt } }
         purchasePermissionsByCustomerId(condition: { partnerId: $partnerId }) { nodes { id resource action grantedAt customerSubscriptionBySubscriptionId { id offerName } } }
         auditRecordsByCustomerId(condition: { partnerId: $partnerId }, first: 5, orderBy: [AT_ASC]) { nodes { id operationType resourceType at } }
       }

@@ -29,7 +29,6 @@ const ONE_SQL = `
          (SELECT json_build_object('id', p.id, 'name', p.name, 'mpnId', p.mpn_id) FROM partner p WHERE p.id = r.indirect_reseller_id) AS indirect_reseller,
          (SELECT json_build_object('id', p.id, 'name', p.name, 'mpnId', p.mpn_id) FROM partner p WHERE p.id = r.indirect_provider_id) AS indirect_provider,
          (SELECT json_agg(d.domain ORDER BY d.is_default DESC, d.domain) FROM customer_domain d WHERE d.customer_id = c.id) AS domains,
-         (SELECT count(*) FROM subscription s WHERE s.customer_id = c.id AND s.partner_id = $1) AS subscription_count,
          (SELECT coalesce(json_agg(x), '[]') FROM (SELECT s.id, s.offer_name, s.kind, s.quantity, s.status, s.created_at FROM subscription s
             WHERE s.customer_id = c.id AND s.partner_id = $1 ORDER BY s.created_at, s.id LIMIT 10) x) AS subscriptions,
          (SELECT coalesce(json_agg(json_build_object('id', pp.id, 'resource', pp.resource, 'action', pp.action, 'grantedAt', pp.granted_at,
@@ -108,7 +107,7 @@ export function startRawSqlServer(databaseUrl: string, port: number, poolSize: n
                   delegatedAdmin: row.delegated_admin,
                   indirectReseller: row.indirect_reseller,
                   indirectProvider: row.indirect_provider,
-                  subscriptions: { totalCount: Number(row.subscription_count), nodes: row.subscriptions },
+                  subscriptions: { nodes: row.subscriptions },
                   purchasePermissions: row.purchase_permissions,
                   auditRecords: { nodes: row.audit_records },
                 }

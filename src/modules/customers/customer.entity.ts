@@ -1,5 +1,6 @@
 import { Field, ObjectType } from "type-graphql";
 import { Column, Entity, PrimaryColumn } from "typeorm";
+import type { CustomerRelationship } from "../relationships/customer-relationship.entity";
 import { Node } from "../../graphql/relay";
 import { DateTimeScalar } from "../../graphql/scalars";
 import { Cloud } from "../partners/partner.enums";
@@ -77,6 +78,12 @@ export class Customer extends Node {
   get nodeType(): string {
     return "Customer";
   }
+
+  /**
+   * The relationship row a customer query joined (`CustomerService.scoped`):
+   * the caller's own, or a linked reseller's for a provider. Not a column.
+   */
+  scopeRelationship?: CustomerRelationship;
 
   @Field(() => String, { description: "The customer's directory tenant id (a GUID): its identity." })
   @Column("uuid", { name: "tenant_id" })

@@ -88,20 +88,40 @@ export class CustomerService {
   async scoped(ctx: RequestContext, status: RelationshipStatus = RelationshipStatus.ACTIVE): Promise<SelectQueryBuilder<Customer>> {
     const viewer = requireViewer(ctx);
     const qb = this.dataSource.getRepository(Customer).createQueryBuilder("c");
-    const resellers = status === RelationshipStatus.ACTIVE ? (await this.partners.scope(ctx)).linkedResellerIds : [];
     const params = { viewerPartnerId: viewer.partnerId, relationshipStatus: status };
-    if (resellers.length === 0) {
-      return qb.innerJoin(CustomerRelationship, "rel", "rel.customer_id = c.id AND rel.partner_id = :viewerPartnerId AND rel.status = :relationshipStatus", params);
+    // the joined relationship rides along on each customer (`scopeRelationship`), so `relationship` costs no statement
+    if (status !== RelationshipStatus.ACTIVE || !(await this.partners.viewerIsProvider(ctx))) {
+      return qb.innerJoinAndMapOne("c.scopeRelationship", CustomerRelationship, "rel", "rel.customer_id = c.id AND rel.partner_id = :viewerPartnerId AND rel.status = :relationshipStatus", params);
     }
-    return qb.innerJoin(
+    const visiblePartners = `(SELECT CAST(:viewerPartnerId AS uuid) UNION ALL
+       SELECT l.reseller_id FROM indirect_relationship l WHERE l.provider_id = :viewerPartnerId AND l.status = 'ACTIVE')`;
+    return qb.innerJoinAndMapOne(
+      "c.scopeRelationship",
       CustomerRelationship,
       "rel",
-      `rel.customer_id = c.id AND rel.status = :relationshipStatus AND rel.partner_id IN (:...scopePartnerIds)
+      `rel.customer_id = c.id AND rel.status = :relationshipStatus AND rel.partner_id IN ${visiblePartners}
        AND NOT EXISTS (SELECT 1 FROM customer_relationship pref
-                        WHERE pref.customer_id = rel.customer_id AND pref.status = :relationshipStatus AND pref.partner_id IN (:...scopePartnerIds)
+                        WHERE pref.customer_id = rel.customer_id AND pref.status = :relationshipStatus AND pref.partner_id IN ${visiblePartners}
                           AND (pref.partner_id <> :viewerPartnerId, pref.partner_id) < (rel.partner_id <> :viewerPartnerId, rel.partner_id))`,
-      { ...params, scopePartnerIds: [viewer.partnerId, ...resellers] },
+      params,
     );
+  }
+
+  /**
+   * Customers a scoped query returned carry their relationship row: the
+   * per-request loaders of `relationship` and `linkedResellerOf` learn it from
+   * them, and `customer(id)` finds them without another statement.
+   */
+  private remember(ctx: RequestContext, customers: Customer[], byId: boolean): void {
+    const viewer = requireViewer(ctx);
+    for (const customer of customers) {
+      const rel = customer.scopeRelationship;
+      if (!rel) continue;
+      const own = rel.partnerId === viewer.partnerId;
+      this.relationshipLoader(ctx).prime(customer.id, own ? rel : null);
+      if (!own) this.linkedResellerLoader(ctx).prime(customer.id, rel.partnerId);
+      if (byId && rel.status === RelationshipStatus.ACTIVE) this.byIdLoader(ctx).prime(customer.id, customer);
+    }
   }
 
   /**
@@ -167,7 +187,7 @@ export class CustomerService {
     if (f.createdBefore) qb.andWhere("c.created_at < :createdBefore", { createdBefore: f.createdBefore });
     const page = await paginate(qb, args, sortOrder(order));
     // nested fields (e.g. AuditRecord.customer) then find these customers without a query
-    if (f.relationshipStatus !== RelationshipStatus.REMOVED) for (const customer of page.nodes) this.byIdLoader(ctx).prime(customer.id, customer);
+    this.remember(ctx, page.nodes, true);
     return page;
   }
 
@@ -178,9 +198,11 @@ export class CustomerService {
   }
 
   private byIdLoader(ctx: RequestContext) {
-    return ctx.loaders.get<string, Customer | null>("customer.byId", async (ids) =>
-      alignOne(ids, await (await this.scoped(ctx)).andWhere("c.id IN (:...ids)", { ids: [...ids] }).getMany(), (c) => c.id),
-    );
+    return ctx.loaders.get<string, Customer | null>("customer.byId", async (ids) => {
+      const customers = await (await this.scoped(ctx)).andWhere("c.id IN (:...ids)", { ids: [...ids] }).getMany();
+      this.remember(ctx, customers, false);
+      return alignOne(ids, customers, (c) => c.id);
+    });
   }
 
   /** Visible customers by database id, batched per request. */
@@ -196,9 +218,11 @@ export class CustomerService {
   async byDomain(ctx: RequestContext, domain: string): Promise<Customer | null> {
     const normalized = domain.trim().toLowerCase();
     if (!normalized || normalized.length > 255) return null;
-    return (await this.scoped(ctx))
+    const customer = await (await this.scoped(ctx))
       .andWhere("c.id = (SELECT bd.customer_id FROM customer_domain bd WHERE bd.domain = :domain)", { domain: normalized })
       .getOne();
+    if (customer) this.remember(ctx, [customer], true);
+    return customer;
   }
 
   /** Every domain of a customer, the default first. */
@@ -217,19 +241,38 @@ export class CustomerService {
       .load(customer.id);
   }
 
-  /** The caller's partner's relationship with a customer. */
-  relationship(ctx: RequestContext, customerId: string): Promise<CustomerRelationship | null> {
+  private relationshipLoader(ctx: RequestContext) {
     const viewer = requireViewer(ctx);
-    return ctx.loaders
-      .get<string, CustomerRelationship | null>("customer.relationship", async (ids) => {
-        const rows = await this.dataSource
-          .getRepository(CustomerRelationship)
-          .createQueryBuilder("r")
-          .where("r.partner_id = :partnerId AND r.customer_id IN (:...ids)", { partnerId: viewer.partnerId, ids: [...ids] })
-          .getMany();
-        return alignOne(ids, rows, (r) => r.customerId);
-      })
-      .load(customerId);
+    return ctx.loaders.get<string, CustomerRelationship | null>("customer.relationship", async (ids) => {
+      const rows = await this.dataSource
+        .getRepository(CustomerRelationship)
+        .createQueryBuilder("r")
+        .where("r.partner_id = :partnerId AND r.customer_id IN (:...ids)", { partnerId: viewer.partnerId, ids: [...ids] })
+        .getMany();
+      return alignOne(ids, rows, (r) => r.customerId);
+    });
+  }
+
+  /** The caller's partner's relationship with a customer (usually known from the query that found the customer). */
+  relationship(ctx: RequestContext, customerId: string): Promise<CustomerRelationship | null> {
+    return this.relationshipLoader(ctx).load(customerId);
+  }
+
+  private linkedResellerLoader(ctx: RequestContext) {
+    return ctx.loaders.get<string, string | null>("customer.linkedReseller", async (ids) => {
+      const viewer = requireViewer(ctx);
+      const rows = await this.dataSource
+        .getRepository(CustomerRelationship)
+        .createQueryBuilder("r")
+        .where("r.customer_id IN (:...ids) AND r.status = :active", { ids: [...ids], active: RelationshipStatus.ACTIVE })
+        .andWhere("r.partner_id IN (SELECT l.reseller_id FROM indirect_relationship l WHERE l.provider_id = :viewerPartnerId AND l.status = 'ACTIVE')", {
+          viewerPartnerId: viewer.partnerId,
+        })
+        .orderBy("r.partner_id", "DESC")
+        .getMany();
+      // descending, so the lowest partner id (the one `scoped` keeps) is set last and wins
+      return alignOne(ids, rows, (r) => r.customerId).map((r) => r?.partnerId ?? null);
+    });
   }
 
   /**
@@ -237,24 +280,8 @@ export class CustomerService {
    * holds no relationship of its own (null for everyone else).
    */
   async linkedResellerOf(ctx: RequestContext, customerId: string): Promise<string | null> {
-    const { linkedResellerIds } = await this.partners.scope(ctx);
-    if (linkedResellerIds.length === 0) return null;
-    return ctx.loaders
-      .get<string, string | null>("customer.linkedReseller", async (ids) => {
-        const rows = await this.dataSource
-          .getRepository(CustomerRelationship)
-          .createQueryBuilder("r")
-          .where("r.customer_id IN (:...ids) AND r.partner_id IN (:...resellers) AND r.status = :active", {
-            ids: [...ids],
-            resellers: linkedResellerIds,
-            active: RelationshipStatus.ACTIVE,
-          })
-          .orderBy("r.partner_id", "DESC")
-          .getMany();
-        // descending, so the lowest partner id (the one `scoped` keeps) is set last and wins
-        return alignOne(ids, rows, (r) => r.customerId).map((r) => r?.partnerId ?? null);
-      })
-      .load(customerId);
+    if (!(await this.partners.viewerIsProvider(ctx))) return null;
+    return this.linkedResellerLoader(ctx).load(customerId);
   }
 
   async domainAvailability(domain: string): Promise<DomainAvailability> {

@@ -4,68 +4,50 @@ import { alignOne } from "../../graphql/loaders";
 import { Partner, PartnerUser } from "./partner.entity";
 import { Cloud, PartnerType } from "./partner.enums";
 
-/** Who the caller's partner is and whose customers it sees besides its own. */
-export interface PartnerScope {
-  partner: Partner;
-  /** Resellers linked ACTIVE to the caller (a provider): their customers are visible, read-only. */
-  linkedResellerIds: string[];
-}
+/** How long a partner row read for display or a type check stays in the process cache. */
+const PARTNER_CACHE_MS = 60_000;
 
 export class PartnerService {
+  /**
+   * Partner rows by id. Nothing in the API changes a partner's name, MPN id,
+   * type, cloud or region, so reads for display and type checks come from here
+   * (refreshed after a minute) instead of costing a statement per request.
+   */
+  private readonly cache = new Map<string, { partner: Partner; at: number }>();
+
   constructor(private readonly dataSource: DataSource) {}
 
-  /** Partners by id, batched per request. */
+  /** Fresh partner rows by id, batched per request. */
   private partnerLoader(ctx: RequestContext) {
-    return ctx.loaders.get<string, Partner | null>("partner.byId", async (ids) =>
-      alignOne(ids, await this.dataSource.getRepository(Partner).findBy({ id: In([...ids]) }), (p) => p.id),
-    );
+    return ctx.loaders.get<string, Partner | null>("partner.byId", async (ids) => {
+      const rows = await this.dataSource.getRepository(Partner).findBy({ id: In([...ids]) });
+      const at = Date.now();
+      for (const partner of rows) this.cache.set(partner.id, { partner, at });
+      return alignOne(ids, rows, (p) => p.id);
+    });
   }
 
-  /** Any partner by id, unscoped: for the services' own rule checks, never returned as is. */
+  /** Any partner by id, unscoped (display of linked partners, type checks), from the process cache when fresh. */
   async byId(ctx: RequestContext, id: string): Promise<Partner | null> {
+    const hit = this.cache.get(id);
+    if (hit && Date.now() - hit.at < PARTNER_CACHE_MS) return hit.partner;
     return this.partnerLoader(ctx).load(id);
   }
 
-  /** The caller's own partner. */
+  /** The caller's own partner as stored now (mutations check its cloud, region and type against it). */
   async current(ctx: RequestContext): Promise<Partner> {
-    return (await this.scope(ctx)).partner;
+    const viewer = requireViewer(ctx);
+    const partner = await this.partnerLoader(ctx).load(viewer.partnerId);
+    if (!partner) throw new Error(`partner ${viewer.partnerId} of a verified token does not exist`);
+    return partner;
   }
 
-  /**
-   * The caller's partner and its ACTIVE linked resellers, in one statement per
-   * request: customer visibility depends on both.
-   */
-  scope(ctx: RequestContext): Promise<PartnerScope> {
+  /** Whether the caller's partner is an indirect provider (whose view includes its linked resellers' customers). */
+  async viewerIsProvider(ctx: RequestContext): Promise<boolean> {
     const viewer = requireViewer(ctx);
-    return ctx.loaders
-      .get<string, PartnerScope>("partner.scope", async (ids) => {
-        const rows: { id: string; resellers: string[] }[] = await this.dataSource.query(
-          `SELECT p.id, CASE WHEN p.type = 'INDIRECT_PROVIDER'
-                    THEN ARRAY(SELECT l.reseller_id FROM indirect_relationship l WHERE l.provider_id = p.id AND l.status = 'ACTIVE' ORDER BY l.reseller_id)
-                    ELSE '{}'::uuid[] END AS resellers,
-                  p.name, p.mpn_id, p.type, p.cloud, p.country, p.region, p.mpa_signed, p.created_at
-             FROM partner p WHERE p.id = ANY($1::uuid[])`,
-          [[...ids]],
-        );
-        return ids.map((id) => {
-          const row = rows.find((r) => r.id === id) as Record<string, never> | undefined;
-          if (!row) return new Error(`partner ${id} of a verified token does not exist`);
-          const partner = this.dataSource.getRepository(Partner).create({
-            id,
-            name: row.name,
-            mpnId: row.mpn_id,
-            type: row.type,
-            cloud: row.cloud,
-            country: row.country,
-            region: row.region,
-            mpaSigned: row.mpa_signed,
-            createdAt: row.created_at,
-          });
-          this.partnerLoader(ctx).prime(id, partner);
-          return { partner, linkedResellerIds: row.resellers ?? [] };
-        });
-      })
-      .load(viewer.partnerId);
+    const partner = await this.byId(ctx, viewer.partnerId);
+    if (!partner) throw new Error(`partner ${viewer.partnerId} of a verified token does not exist`);
+    return partner.type === PartnerType.INDIRECT_PROVIDER;
   }
 
   /**
@@ -93,10 +75,6 @@ export class PartnerService {
   /** A partner by MPN id in the caller's cloud: partners of the other cloud do not exist for it. */
   async byMpnIdInCloud(mpnId: string, cloud: Cloud): Promise<Partner | null> {
     return this.dataSource.getRepository(Partner).findOneBy({ mpnId, cloud });
-  }
-
-  static isProvider(partner: Partner): boolean {
-    return partner.type === PartnerType.INDIRECT_PROVIDER;
   }
 
   /** The signed-in user as stored, with the roles its token carries (they decide what it may do). */

@@ -54,10 +54,14 @@ export class SubscriptionService {
       .where("s.partner_id = :viewerPartnerId", { viewerPartnerId: viewer.partnerId });
   }
 
+  private byIdLoader(ctx: RequestContext) {
+    return ctx.loaders.get<string, Subscription | null>("subscription.byId", async (ids) =>
+      alignOne(ids, await this.scoped(ctx).andWhere("s.id IN (:...ids)", { ids: [...ids] }).getMany(), (s) => s.id),
+    );
+  }
+
   byId(ctx: RequestContext, id: string): Promise<Subscription | null> {
-    return ctx.loaders
-      .get<string, Subscription | null>("subscription.byId", async (ids) => alignOne(ids, await this.scoped(ctx).andWhere("s.id IN (:...ids)", { ids: [...ids] }).getMany(), (s) => s.id))
-      .load(id);
+    return this.byIdLoader(ctx).load(id);
   }
 
   /** `Customer.subscriptions` for a page of customers: one statement for all of them. */
@@ -67,6 +71,8 @@ export class SubscriptionService {
         const pages = await paginateByParent(this.scoped(ctx), "s.customer_id", (s) => s.customerId, customerIds, args, BY_CREATION, (id) =>
           ctx.loaders.get<string, number>("subscription.countByCustomer", (ids) => countByParent(this.scoped(ctx), "s.customer_id", ids)).load(id),
         );
+        // e.g. PurchasePermission.subscription then finds these without a statement
+        for (const page of pages.values()) for (const subscription of page.nodes) this.byIdLoader(ctx).prime(subscription.id, subscription);
         return customerIds.map((id) => pages.get(id)!);
       })
       .load(customerId);
