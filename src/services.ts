@@ -29,7 +29,7 @@ export function createServices(dataSource: DataSource, config: Pick<Config, "inv
   const indirectRelationships = new IndirectRelationshipService(dataSource, partners, audit, idempotency);
   const customers = new CustomerService(dataSource, partners, audit, idempotency, indirectRelationships);
   const subscriptions = new SubscriptionService(dataSource, customers, audit, idempotency);
-  const purchasePermissions = new PurchasePermissionService(dataSource, customers, audit, idempotency);
+  const purchasePermissions = new PurchasePermissionService(dataSource, customers, subscriptions, audit, idempotency);
   const relationships = new RelationshipService(dataSource, customers, partners, indirectRelationships, audit, idempotency, invitationSecretOf(config));
   return { partners, audit, idempotency, customers, subscriptions, purchasePermissions, relationships, indirectRelationships };
 }

@@ -2,6 +2,7 @@ import { Field, ObjectType, registerEnumType } from "type-graphql";
 import { Column, Entity, PrimaryColumn } from "typeorm";
 import { Node } from "../../graphql/relay";
 import { DateTimeScalar } from "../../graphql/scalars";
+import type { Subscription } from "../subscriptions/subscription.entity";
 
 export enum PurchaseResource {
   AZURE_RESERVATIONS = "AZURE_RESERVATIONS",
@@ -32,6 +33,9 @@ export class PurchasePermission extends Node {
 
   @Column("uuid", { name: "subscription_id" })
   subscriptionId: string;
+
+  /** The Azure plan row when a query joined it (not a column). */
+  plan?: Subscription;
 
   @Field(() => PurchaseResource)
   @Column("text")

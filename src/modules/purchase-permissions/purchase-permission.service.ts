@@ -9,6 +9,7 @@ import { CustomerService } from "../customers/customer.service";
 import { IdempotencyService } from "../idempotency/idempotency.service";
 import { CustomerRelationship } from "../relationships/customer-relationship.entity";
 import { Subscription } from "../subscriptions/subscription.entity";
+import { SubscriptionService } from "../subscriptions/subscription.service";
 import { SubscriptionKind, SubscriptionStatus } from "../subscriptions/subscription.enums";
 import { PurchasePermissionGrantInput, PurchasePermissionRevokeInput } from "./purchase-permission.inputs";
 import { PurchasePermission } from "./purchase-permission.entity";
@@ -32,6 +33,7 @@ export class PurchasePermissionService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly customers: CustomerService,
+    private readonly subscriptions: SubscriptionService,
     private readonly audit: AuditService,
     private readonly idempotency: IdempotencyService,
   ) {}
@@ -55,10 +57,13 @@ export class PurchasePermissionService {
         const rows = await this.dataSource
           .getRepository(PurchasePermission)
           .createQueryBuilder("pp")
+          .innerJoinAndMapOne("pp.plan", Subscription, "plan", "plan.id = pp.subscription_id")
           .where("pp.partner_id = :partnerId AND pp.customer_id IN (:...ids)", { partnerId: viewer.partnerId, ids: [...ids] })
           .orderBy("pp.granted_at", "ASC")
           .addOrderBy("pp.id", "ASC")
           .getMany();
+        // `PurchasePermission.subscription` then needs no statement of its own
+        for (const permission of rows) this.subscriptions.prime(ctx, permission.plan!);
         return alignMany(ids, rows, (pp) => pp.customerId);
       })
       .load(customerId);

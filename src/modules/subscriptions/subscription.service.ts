@@ -64,6 +64,11 @@ export class SubscriptionService {
     return this.byIdLoader(ctx).load(id);
   }
 
+  /** Another module read this subscription of the caller's partner (e.g. a permission's plan): later reads need no statement. */
+  prime(ctx: RequestContext, subscription: Subscription): void {
+    this.byIdLoader(ctx).prime(subscription.id, subscription);
+  }
+
   /** `Customer.subscriptions` for a page of customers: one statement for all of them. */
   forCustomer(ctx: RequestContext, customerId: string, args: ConnectionArgs): Promise<Connection<Subscription>> {
     return ctx.loaders
