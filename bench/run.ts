@@ -40,6 +40,7 @@ const args = parseArgs({
     "pool-size": { type: "string", default: "20" },
     "skip-references": { type: "boolean", default: false },
     "skip-scale": { type: "boolean", default: false },
+    "generate-only": { type: "boolean", default: false },
     out: { type: "string", default: path.join(root, "bench", "results") },
   },
 });
@@ -397,6 +398,7 @@ async function main(): Promise<void> {
     const mainUrl = await dataset(server, CUSTOMERS);
     const scaleUrls = new Map<number, string>();
     for (const size of SCALE) scaleUrls.set(size, size === CUSTOMERS ? mainUrl : await dataset(server, size));
+    if (args.values["generate-only"]) return;
 
     // ---- ours on the main data set: every workload
     log(`\nworkloads on ${CUSTOMERS.toLocaleString("en-US")} customers`);
@@ -498,7 +500,7 @@ async function main(): Promise<void> {
   } finally {
     await server.stop();
   }
-  writeResults(results, startedAt);
+  if (results.length > 0) writeResults(results, startedAt);
 }
 
 // ------------------------------------------------------------------ report

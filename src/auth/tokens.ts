@@ -68,25 +68,40 @@ export async function createTokenService(config: Config): Promise<TokenService> 
     algorithms = ["HS256"];
   }
 
+  /** Checks signature, issuer, audience, expiry and claims. */
+  const verifyToken = async (token: string): Promise<{ viewer: Viewer; expiresAt: number }> => {
+    let payload: jose.JWTPayload;
+    try {
+      const options = { issuer: jwt.issuer, audience: jwt.audience, algorithms, requiredClaims: ["sub", "exp", "iat"] };
+      payload =
+        typeof key === "function"
+          ? (await jose.jwtVerify(token, key, options)).payload
+          : (await jose.jwtVerify(token, key, options)).payload;
+    } catch (error) {
+      throw new InvalidTokenError(error instanceof Error ? error.message : "invalid token");
+    }
+    const { sub, pid, roles, email } = payload as Record<string, unknown>;
+    if (typeof sub !== "string" || !UUID.test(sub)) throw new InvalidTokenError("claim sub must be a user id (UUID)");
+    if (typeof pid !== "string" || !UUID.test(pid)) throw new InvalidTokenError("claim pid must be a partner id (UUID)");
+    if (!Array.isArray(roles) || roles.length === 0 || !roles.every(isPartnerRole)) {
+      throw new InvalidTokenError("claim roles must be a non-empty list of PartnerRole names");
+    }
+    const viewer = { userId: sub.toLowerCase(), partnerId: pid.toLowerCase(), roles: new Set(roles), email: typeof email === "string" ? email : null };
+    return { viewer, expiresAt: Number(payload.exp) * 1000 };
+  };
+
+  // a verified token's viewer until the token expires: a signature check per request is measurable CPU
+  const verified = new Map<string, { viewer: Viewer; expiresAt: number }>();
+  const VERIFIED_CACHE_SIZE = 10_000;
+
   return {
     async verify(token) {
-      let payload: jose.JWTPayload;
-      try {
-        const options = { issuer: jwt.issuer, audience: jwt.audience, algorithms, requiredClaims: ["sub", "exp", "iat"] };
-        payload =
-          typeof key === "function"
-            ? (await jose.jwtVerify(token, key, options)).payload
-            : (await jose.jwtVerify(token, key, options)).payload;
-      } catch (error) {
-        throw new InvalidTokenError(error instanceof Error ? error.message : "invalid token");
-      }
-      const { sub, pid, roles, email } = payload as Record<string, unknown>;
-      if (typeof sub !== "string" || !UUID.test(sub)) throw new InvalidTokenError("claim sub must be a user id (UUID)");
-      if (typeof pid !== "string" || !UUID.test(pid)) throw new InvalidTokenError("claim pid must be a partner id (UUID)");
-      if (!Array.isArray(roles) || roles.length === 0 || !roles.every(isPartnerRole)) {
-        throw new InvalidTokenError("claim roles must be a non-empty list of PartnerRole names");
-      }
-      return { userId: sub.toLowerCase(), partnerId: pid.toLowerCase(), roles: new Set(roles), email: typeof email === "string" ? email : null };
+      const hit = verified.get(token);
+      if (hit && hit.expiresAt > Date.now()) return hit.viewer;
+      const result = await verifyToken(token);
+      if (verified.size >= VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value!);
+      verified.set(token, result);
+      return result.viewer;
     },
 
     async sign(claims, expiresIn = "8h") {

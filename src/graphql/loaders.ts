@@ -35,3 +35,11 @@ export function alignMany<K, V>(keys: readonly K[], rows: readonly V[], keyOf: (
   for (const row of rows) byKey.get(keyOf(row))?.push(row);
   return keys.map((key) => byKey.get(key) ?? []);
 }
+
+/**
+ * Applies `fn` to a value that may already be known (hot list fields answer
+ * synchronously from rows the page query brought) or still be loading.
+ */
+export function then<T, R>(value: T | Promise<T>, fn: (resolved: T) => R | Promise<R>): R | Promise<R> {
+  return value instanceof Promise ? value.then(fn) : fn(value);
+}

@@ -136,9 +136,13 @@ export function enforceCost(schema: GraphQLSchema, document: DocumentNode, opera
 
 /** What a response actually cost: one point per field delivered. */
 export function actualCost(data: unknown): number {
-  if (Array.isArray(data)) return data.reduce((sum: number, item) => sum + actualCost(item), 0);
   if (data === null || typeof data !== "object") return 0;
   let cost = 0;
-  for (const value of Object.values(data as Record<string, unknown>)) cost += 1 + actualCost(value);
+  if (Array.isArray(data)) {
+    for (let i = 0; i < data.length; i++) cost += actualCost(data[i]);
+    return cost;
+  }
+  const record = data as Record<string, unknown>;
+  for (const key in record) cost += 1 + actualCost(record[key]);
   return cost;
 }

@@ -1,5 +1,6 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
 import { requireViewer, RequestContext } from "../../auth/context";
+import { then } from "../../graphql/loaders";
 import { runMutation } from "../../graphql/mutation";
 import { ConnectionArgs, ConnectionType } from "../../graphql/relay";
 import { AuditRecordConnection } from "../audit/audit.resolver";
@@ -71,25 +72,22 @@ export class CustomerResolver {
 
   @FieldResolver(() => CustomerRelationship, { nullable: true, description: "The caller's partner's relationship with this customer." })
   relationship(@Root() customer: Customer, @Ctx() ctx: RequestContext) {
-    return ctx.services.customers.relationship(ctx, customer.id);
+    return ctx.services.customers.relationship(ctx, customer);
   }
 
   @FieldResolver(() => Boolean, { description: "Equals relationship.delegatedAdmin." })
-  async delegatedAdmin(@Root() customer: Customer, @Ctx() ctx: RequestContext) {
-    return (await ctx.services.customers.relationship(ctx, customer.id))?.delegatedAdmin ?? false;
+  delegatedAdmin(@Root() customer: Customer, @Ctx() ctx: RequestContext) {
+    return then(ctx.services.customers.relationship(ctx, customer), (own) => own?.delegatedAdmin ?? false);
   }
 
   @FieldResolver(() => Partner, { nullable: true, description: "The reseller a provider serves this customer through, or sees it through (a linked reseller's customer)." })
-  async indirectReseller(@Root() customer: Customer, @Ctx() ctx: RequestContext) {
-    const own = await ctx.services.customers.relationship(ctx, customer.id);
-    const id = own ? own.indirectResellerId : await ctx.services.customers.linkedResellerOf(ctx, customer.id);
-    return id ? ctx.services.partners.byId(ctx, id) : null;
+  indirectReseller(@Root() customer: Customer, @Ctx() ctx: RequestContext) {
+    return then(ctx.services.customers.indirectResellerIdOf(ctx, customer), (id) => (id ? ctx.services.partners.byId(ctx, id) : null));
   }
 
   @FieldResolver(() => Partner, { nullable: true, description: "The provider a reseller serves this customer through." })
-  async indirectProvider(@Root() customer: Customer, @Ctx() ctx: RequestContext) {
-    const id = (await ctx.services.customers.relationship(ctx, customer.id))?.indirectProviderId;
-    return id ? ctx.services.partners.byId(ctx, id) : null;
+  indirectProvider(@Root() customer: Customer, @Ctx() ctx: RequestContext) {
+    return then(ctx.services.customers.relationship(ctx, customer), (own) => (own?.indirectProviderId ? ctx.services.partners.byId(ctx, own.indirectProviderId) : null));
   }
 
   @FieldResolver(() => SubscriptionConnection, { description: "Subscriptions the caller's partner sold this customer, oldest first." })

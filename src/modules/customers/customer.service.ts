@@ -2,7 +2,7 @@ import crypto from "node:crypto";
 import { DataSource, EntityManager, QueryFailedError, SelectQueryBuilder } from "typeorm";
 import { requireViewer, RequestContext } from "../../auth/context";
 import { badUserInput, FieldPath, UserError, userError, UserErrorCode, UserErrors } from "../../graphql/errors";
-import { alignMany, alignOne } from "../../graphql/loaders";
+import { alignMany, alignOne, then } from "../../graphql/loaders";
 import { Connection, ConnectionArgs, encodeGlobalId, idOfType, paginate, SortOrder } from "../../graphql/relay";
 import { AuditService } from "../audit/audit.service";
 import { IdempotencyService } from "../idempotency/idempotency.service";
@@ -253,9 +253,21 @@ export class CustomerService {
     });
   }
 
-  /** The caller's partner's relationship with a customer (usually known from the query that found the customer). */
-  relationship(ctx: RequestContext, customerId: string): Promise<CustomerRelationship | null> {
-    return this.relationshipLoader(ctx).load(customerId);
+  /**
+   * The caller's partner's relationship with a customer: known without a
+   * statement (or a promise) when the query that found the customer joined it.
+   */
+  relationship(ctx: RequestContext, customer: Customer): CustomerRelationship | null | Promise<CustomerRelationship | null> {
+    const joined = customer.scopeRelationship;
+    if (joined) return joined.partnerId === requireViewer(ctx).partnerId ? joined : null;
+    return this.relationshipLoader(ctx).load(customer.id);
+  }
+
+  /** The reseller shown on a customer: the one the caller's relationship names, or the linked reseller it is seen through. */
+  indirectResellerIdOf(ctx: RequestContext, customer: Customer): string | null | Promise<string | null> {
+    const joined = customer.scopeRelationship;
+    if (joined) return joined.partnerId === requireViewer(ctx).partnerId ? joined.indirectResellerId : joined.partnerId;
+    return then(this.relationship(ctx, customer), (own) => (own ? own.indirectResellerId : this.linkedResellerOf(ctx, customer.id)));
   }
 
   private linkedResellerLoader(ctx: RequestContext) {

@@ -28,7 +28,7 @@ export class PartnerService {
   }
 
   /** Any partner by id, unscoped (display of linked partners, type checks), from the process cache when fresh. */
-  async byId(ctx: RequestContext, id: string): Promise<Partner | null> {
+  byId(ctx: RequestContext, id: string): Partner | null | Promise<Partner | null> {
     const hit = this.cache.get(id);
     if (hit && Date.now() - hit.at < PARTNER_CACHE_MS) return hit.partner;
     return this.partnerLoader(ctx).load(id);
