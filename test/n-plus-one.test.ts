@@ -59,8 +59,8 @@ describe("customers(first: N) with billing profile, relationship, indirect partn
       counts.push(result.sql);
     }
     expect(counts).toEqual([counts[0], counts[0], counts[0]]);
-    // user, partner, page (with each customer's relationship), count, domains, subscriptions, their count,
-    // purchase permissions, granting users, audit records (permissions' plans come from the subscription pages)
-    expect(counts[0]).toBe(10);
+    // user, partner, its linked resellers, page (with each customer's relationship), count, domains, subscriptions,
+    // their count, purchase permissions (with their plans), granting users, audit records
+    expect(counts[0]).toBe(11);
   });
 });

@@ -85,16 +85,25 @@ export class CustomerService {
    * resellers (`rel` is then the reseller's relationship, one row per customer,
    * the provider's own preferred). Every customer read starts here.
    */
-  async scoped(ctx: RequestContext, status: RelationshipStatus = RelationshipStatus.ACTIVE): Promise<SelectQueryBuilder<Customer>> {
+  async scoped(ctx: RequestContext, status: RelationshipStatus = RelationshipStatus.ACTIVE, lookup: "list" | "byKey" = "list"): Promise<SelectQueryBuilder<Customer>> {
     const viewer = requireViewer(ctx);
     const qb = this.dataSource.getRepository(Customer).createQueryBuilder("c");
     const params = { viewerPartnerId: viewer.partnerId, relationshipStatus: status };
     // the joined relationship rides along on each customer (`scopeRelationship`), so `relationship` costs no statement
-    if (status !== RelationshipStatus.ACTIVE || !(await this.partners.viewerIsProvider(ctx))) {
-      return qb.innerJoinAndMapOne("c.scopeRelationship", CustomerRelationship, "rel", "rel.customer_id = c.id AND rel.partner_id = :viewerPartnerId AND rel.status = :relationshipStatus", params);
+    const own = () => qb.innerJoinAndMapOne("c.scopeRelationship", CustomerRelationship, "rel", "rel.customer_id = c.id AND rel.partner_id = :viewerPartnerId AND rel.status = :relationshipStatus", params);
+    if (status !== RelationshipStatus.ACTIVE || !(await this.partners.viewerIsProvider(ctx))) return own();
+    // A list reads the linked resellers first: literal partner ids let the planner use the partner_id statistics.
+    // A lookup by key starts from the customer's primary key, so a subquery costs nothing there and saves that statement.
+    let visiblePartners: string;
+    if (lookup === "list") {
+      const resellers = await this.partners.linkedResellerIds(ctx);
+      if (resellers.length === 0) return own();
+      qb.setParameter("scopePartnerIds", [viewer.partnerId, ...resellers]);
+      visiblePartners = "(:...scopePartnerIds)";
+    } else {
+      visiblePartners = `(SELECT CAST(:viewerPartnerId AS uuid) UNION ALL
+         SELECT l.reseller_id FROM indirect_relationship l WHERE l.provider_id = :viewerPartnerId AND l.status = 'ACTIVE')`;
     }
-    const visiblePartners = `(SELECT CAST(:viewerPartnerId AS uuid) UNION ALL
-       SELECT l.reseller_id FROM indirect_relationship l WHERE l.provider_id = :viewerPartnerId AND l.status = 'ACTIVE')`;
     return qb.innerJoinAndMapOne(
       "c.scopeRelationship",
       CustomerRelationship,
@@ -199,7 +208,7 @@ export class CustomerService {
 
   private byIdLoader(ctx: RequestContext) {
     return ctx.loaders.get<string, Customer | null>("customer.byId", async (ids) => {
-      const customers = await (await this.scoped(ctx)).andWhere("c.id IN (:...ids)", { ids: [...ids] }).getMany();
+      const customers = await (await this.scoped(ctx, RelationshipStatus.ACTIVE, "byKey")).andWhere("c.id IN (:...ids)", { ids: [...ids] }).getMany();
       this.remember(ctx, customers, false);
       return alignOne(ids, customers, (c) => c.id);
     });
@@ -218,7 +227,7 @@ export class CustomerService {
   async byDomain(ctx: RequestContext, domain: string): Promise<Customer | null> {
     const normalized = domain.trim().toLowerCase();
     if (!normalized || normalized.length > 255) return null;
-    const customer = await (await this.scoped(ctx))
+    const customer = await (await this.scoped(ctx, RelationshipStatus.ACTIVE, "byKey"))
       .andWhere("c.id = (SELECT bd.customer_id FROM customer_domain bd WHERE bd.domain = :domain)", { domain: normalized })
       .getOne();
     if (customer) this.remember(ctx, [customer], true);
@@ -272,14 +281,12 @@ export class CustomerService {
 
   private linkedResellerLoader(ctx: RequestContext) {
     return ctx.loaders.get<string, string | null>("customer.linkedReseller", async (ids) => {
-      const viewer = requireViewer(ctx);
+      const resellers = await this.partners.linkedResellerIds(ctx);
+      if (resellers.length === 0) return ids.map(() => null);
       const rows = await this.dataSource
         .getRepository(CustomerRelationship)
         .createQueryBuilder("r")
-        .where("r.customer_id IN (:...ids) AND r.status = :active", { ids: [...ids], active: RelationshipStatus.ACTIVE })
-        .andWhere("r.partner_id IN (SELECT l.reseller_id FROM indirect_relationship l WHERE l.provider_id = :viewerPartnerId AND l.status = 'ACTIVE')", {
-          viewerPartnerId: viewer.partnerId,
-        })
+        .where("r.customer_id IN (:...ids) AND r.status = :active AND r.partner_id IN (:...resellers)", { ids: [...ids], active: RelationshipStatus.ACTIVE, resellers })
         .orderBy("r.partner_id", "DESC")
         .getMany();
       // descending, so the lowest partner id (the one `scoped` keeps) is set last and wins

@@ -42,6 +42,24 @@ export class PartnerService {
     return partner;
   }
 
+  /**
+   * The resellers linked ACTIVE to the caller when it is a provider (their
+   * customers are in its view): one statement per request, providers only.
+   */
+  async linkedResellerIds(ctx: RequestContext): Promise<string[]> {
+    if (!(await this.viewerIsProvider(ctx))) return [];
+    const viewer = requireViewer(ctx);
+    return ctx.loaders
+      .get<string, string[]>("partner.linkedResellers", async (ids) => {
+        const rows: { provider_id: string; reseller_id: string }[] = await this.dataSource.query(
+          `SELECT provider_id, reseller_id FROM indirect_relationship WHERE provider_id = ANY($1::uuid[]) AND status = 'ACTIVE' ORDER BY reseller_id`,
+          [[...ids]],
+        );
+        return ids.map((id) => rows.filter((r) => r.provider_id === id).map((r) => r.reseller_id));
+      })
+      .load(viewer.partnerId);
+  }
+
   /** Whether the caller's partner is an indirect provider (whose view includes its linked resellers' customers). */
   async viewerIsProvider(ctx: RequestContext): Promise<boolean> {
     const viewer = requireViewer(ctx);
