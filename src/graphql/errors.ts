@@ -39,7 +39,7 @@ export enum UserErrorCode {
 }
 registerEnumType(UserErrorCode, { name: "UserErrorCode" });
 
-@ObjectType({ description: "A business rule or validation failure, pointing into the input." })
+@ObjectType({ simpleResolvers: true, description: "A business rule or validation failure, pointing into the input." })
 export class UserError {
   @Field(() => [String], { nullable: true, description: 'Path into the input, e.g. ["input", "billingProfile", "email"].' })
   field: string[] | null;

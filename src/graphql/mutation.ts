@@ -7,7 +7,7 @@ export abstract class MutationInput {
   clientMutationId?: string | null;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export abstract class MutationPayload {
   @Field(() => [UserError], { description: "Business rule and validation failures; empty on success." })
   userErrors: UserError[];

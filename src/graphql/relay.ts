@@ -38,7 +38,8 @@ export abstract class Node {
 
   abstract get nodeType(): string;
 
-  @Field(() => ID, { name: "id", description: "Opaque global id." })
+  // not simple: the schema name `id` differs from this getter's name
+  @Field(() => ID, { name: "id", simple: false, description: "Opaque global id." })
   get globalId(): string {
     return encodeGlobalId(this.nodeType, this.id);
   }

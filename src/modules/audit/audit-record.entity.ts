@@ -16,7 +16,7 @@ export class AuditActor {
   roles: PartnerRole[];
 }
 
-@ObjectType({ implements: Node, description: "One successful change, written in the same transaction as the change." })
+@ObjectType({ simpleResolvers: true, implements: Node, description: "One successful change, written in the same transaction as the change." })
 @Entity("audit_record")
 export class AuditRecord extends Node {
   @PrimaryColumn("uuid")

@@ -69,7 +69,7 @@ export class CompanyProfile {
   organizationRegistrationNumber: string | null;
 }
 
-@ObjectType({ implements: Node, description: "A customer's directory tenant as the viewer's partner sees it." })
+@ObjectType({ simpleResolvers: true, implements: Node, description: "A customer's directory tenant as the viewer's partner sees it." })
 @Entity("customer")
 export class Customer extends Node {
   @PrimaryColumn("uuid")

@@ -105,7 +105,7 @@ export class CustomerCreateInput extends MutationInput {
   idempotencyKey?: string | null;
 }
 
-@ObjectType({ description: "The customer's first administrator; the password is shown this once and never stored in clear." })
+@ObjectType({ simpleResolvers: true, description: "The customer's first administrator; the password is shown this once and never stored in clear." })
 export class InitialAdmin {
   @Field(() => String)
   userName: string;
@@ -114,7 +114,7 @@ export class InitialAdmin {
   temporaryPassword: string;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class CustomerCreatePayload extends MutationPayload {
   @Field(() => Customer, { nullable: true })
   customer: Customer | null;
@@ -135,7 +135,7 @@ export class CustomerBillingProfileUpdateInput extends MutationInput {
   billingProfile: BillingProfilePatch;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class CustomerBillingProfileUpdatePayload extends MutationPayload {
   @Field(() => Customer, { nullable: true })
   customer: Customer | null;
@@ -183,7 +183,7 @@ export class CustomerOrder {
   direction: OrderDirection;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class DomainAvailability {
   @Field(() => String)
   domain: string;

@@ -5,7 +5,7 @@ import { Node } from "../../graphql/relay";
 import { DateTimeScalar } from "../../graphql/scalars";
 import { Cloud, PartnerType } from "./partner.enums";
 
-@ObjectType({ implements: Node, description: "A reseller organisation (CSP partner)." })
+@ObjectType({ simpleResolvers: true, implements: Node, description: "A reseller organisation (CSP partner)." })
 @Entity("partner")
 export class Partner extends Node {
   @PrimaryColumn("uuid")
@@ -48,7 +48,7 @@ export class Partner extends Node {
   createdAt: Date;
 }
 
-@ObjectType({ implements: Node, description: "A user of a partner, holding one or more roles." })
+@ObjectType({ simpleResolvers: true, implements: Node, description: "A user of a partner, holding one or more roles." })
 @Entity("partner_user")
 export class PartnerUser extends Node {
   @PrimaryColumn("uuid")

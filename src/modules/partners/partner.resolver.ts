@@ -2,7 +2,7 @@ import { Ctx, Field, ObjectType, Query, Resolver } from "type-graphql";
 import { RequestContext } from "../../auth/context";
 import { Partner, PartnerUser } from "./partner.entity";
 
-@ObjectType({ description: "The signed-in user and its partner." })
+@ObjectType({ simpleResolvers: true, description: "The signed-in user and its partner." })
 export class Viewer {
   @Field(() => PartnerUser)
   user: PartnerUser;

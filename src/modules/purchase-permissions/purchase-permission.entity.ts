@@ -15,7 +15,7 @@ export enum PurchaseAction {
 }
 registerEnumType(PurchaseAction, { name: "PurchaseAction" });
 
-@ObjectType({ implements: Node, description: "Lets a customer buy a resource itself on an Azure plan the partner sold it, billed to the partner." })
+@ObjectType({ simpleResolvers: true, implements: Node, description: "Lets a customer buy a resource itself on an Azure plan the partner sold it, billed to the partner." })
 @Entity("purchase_permission")
 export class PurchasePermission extends Node {
   @PrimaryColumn("uuid")

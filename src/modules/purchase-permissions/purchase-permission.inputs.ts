@@ -23,13 +23,13 @@ export class PurchasePermissionRevokeInput extends MutationInput {
   id: string;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class PurchasePermissionGrantPayload extends MutationPayload {
   @Field(() => PurchasePermission, { nullable: true })
   purchasePermission: PurchasePermission | null;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class PurchasePermissionRevokePayload extends MutationPayload {
   @Field(() => ID, { nullable: true })
   revokedPurchasePermissionId: string | null;

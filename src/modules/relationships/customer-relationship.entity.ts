@@ -3,7 +3,7 @@ import { Column, Entity, PrimaryColumn } from "typeorm";
 import { DateTimeScalar } from "../../graphql/scalars";
 import { EstablishedVia, RelationshipStatus, RelationshipType } from "./relationship.enums";
 
-@ObjectType({ description: "The viewer's partner's relationship with a customer." })
+@ObjectType({ simpleResolvers: true, description: "The viewer's partner's relationship with a customer." })
 @Entity("customer_relationship")
 export class CustomerRelationship {
   @PrimaryColumn("uuid")

@@ -4,7 +4,7 @@ import { Node } from "../../graphql/relay";
 import { DateTimeScalar } from "../../graphql/scalars";
 import { IndirectRelationshipStatus } from "./relationship.enums";
 
-@ObjectType({ implements: Node, description: "A link between an indirect provider (distributor) and an indirect reseller." })
+@ObjectType({ simpleResolvers: true, implements: Node, description: "A link between an indirect provider (distributor) and an indirect reseller." })
 @Entity("indirect_relationship")
 export class IndirectRelationship extends Node {
   @PrimaryColumn("uuid")

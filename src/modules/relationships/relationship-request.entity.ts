@@ -7,7 +7,7 @@ import { RelationshipRequestStatus, StoredRequestStatus } from "./relationship.e
 /** How long an invitation stays valid (DOMAIN.md: 90 days, computed, no job). */
 export const INVITATION_LIFETIME_DAYS = 90;
 
-@ObjectType({ implements: Node, description: "An invitation to a customer to accept the partner (a relationship request)." })
+@ObjectType({ simpleResolvers: true, implements: Node, description: "An invitation to a customer to accept the partner (a relationship request)." })
 @Entity("relationship_request")
 export class RelationshipRequest extends Node {
   @PrimaryColumn("uuid")

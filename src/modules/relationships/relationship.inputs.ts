@@ -44,19 +44,19 @@ export class RelationshipRequestAcceptInput extends MutationInput {
   customerTenantId: string;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class RelationshipRequestPayload extends MutationPayload {
   @Field(() => RelationshipRequest, { nullable: true })
   relationshipRequest: RelationshipRequest | null;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class RelationshipRequestCreatePayload extends RelationshipRequestPayload {}
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class RelationshipRequestCancelPayload extends RelationshipRequestPayload {}
 
-@ObjectType({ description: "Without a bearer token the caller may read relationshipRequest { id status } and customer { id tenantId companyName }." })
+@ObjectType({ simpleResolvers: true, description: "Without a bearer token the caller may read relationshipRequest { id status } and customer { id tenantId companyName }." })
 export class RelationshipRequestAcceptPayload extends RelationshipRequestPayload {
   @Field(() => Customer, { nullable: true })
   customer: Customer | null;
@@ -73,7 +73,7 @@ export class RelationshipRemoveInput extends MutationInput {
   suspendActiveSubscriptions: boolean;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class RelationshipRemovePayload extends MutationPayload {
   @Field(() => ID, { nullable: true })
   removedCustomerId: string | null;
@@ -111,17 +111,17 @@ export class IndirectProviderAuthorizeInput extends IndirectRelationshipIdInput 
 @InputType()
 export class IndirectRelationshipRemoveInput extends IndirectRelationshipIdInput {}
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class IndirectRelationshipPayload extends MutationPayload {
   @Field(() => IndirectRelationship, { nullable: true })
   indirectRelationship: IndirectRelationship | null;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class IndirectResellerInvitePayload extends IndirectRelationshipPayload {}
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class IndirectProviderAuthorizePayload extends IndirectRelationshipPayload {}
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class IndirectRelationshipRemovePayload extends IndirectRelationshipPayload {}

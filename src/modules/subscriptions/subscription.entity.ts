@@ -4,7 +4,7 @@ import { Node } from "../../graphql/relay";
 import { DateTimeScalar } from "../../graphql/scalars";
 import { SubscriptionKind, SubscriptionStatus } from "./subscription.enums";
 
-@ObjectType({ implements: Node, description: "A product the partner sold to a customer." })
+@ObjectType({ simpleResolvers: true, implements: Node, description: "A product the partner sold to a customer." })
 @Entity("subscription")
 export class Subscription extends Node {
   @PrimaryColumn("uuid")

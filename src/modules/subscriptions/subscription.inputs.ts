@@ -33,17 +33,17 @@ export class SubscriptionSuspendInput extends SubscriptionIdInput {}
 @InputType()
 export class SubscriptionReactivateInput extends SubscriptionIdInput {}
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class SubscriptionPayload extends MutationPayload {
   @Field(() => Subscription, { nullable: true })
   subscription: Subscription | null;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class SubscriptionCreatePayload extends SubscriptionPayload {}
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class SubscriptionSuspendPayload extends SubscriptionPayload {}
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class SubscriptionReactivatePayload extends SubscriptionPayload {}
