@@ -203,15 +203,19 @@ function toConnection<T>(rows: T[], order: SortOrder<T>, window: PageWindow, tot
   const hasMore = rows.length > window.limit;
   const page = rows.slice(0, window.limit);
   if (window.backward) page.reverse();
-  const edges = page.map((node) => ({ cursor: encodeCursor(order as SortOrder<never>, order.value(node), order.id(node)), node }));
+  const cursorOf = (node: T) => encodeCursor(order as SortOrder<never>, order.value(node), order.id(node));
+  let edges: Edge<T>[] | undefined;
   return {
-    edges,
+    // cursors are encoded only when edges are selected (most list views select `nodes`)
+    get edges() {
+      return (edges ??= page.map((node) => ({ cursor: cursorOf(node), node })));
+    },
     nodes: page,
     pageInfo: {
       hasNextPage: window.backward ? window.before !== null : hasMore,
       hasPreviousPage: window.backward ? hasMore : window.after !== null,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges[edges.length - 1]?.cursor ?? null,
+      startCursor: page.length > 0 ? cursorOf(page[0]!) : null,
+      endCursor: page.length > 0 ? cursorOf(page[page.length - 1]!) : null,
     },
     totalCount,
   };
@@ -227,9 +231,9 @@ export async function paginate<T extends ObjectLiteral>(
   order: SortOrder<T>,
 ): Promise<Connection<T>> {
   const window = pageWindow(args, order as SortOrder<never>);
-  const countQuery = query.clone();
+  // `query` itself stays unwindowed for the count, which runs only when selected
   let count: Promise<number> | undefined;
-  const totalCount = () => (count ??= countQuery.getCount());
+  const totalCount = () => (count ??= query.getCount());
   if (window.limit === 0) return toConnection([], order, window, totalCount);
   const direction = orderDirection(order as SortOrder<never>, window.backward);
   const page = query.clone();

@@ -1,4 +1,5 @@
 import crypto from "node:crypto";
+import { promisify } from "node:util";
 import { DataSource, EntityManager, QueryFailedError, SelectQueryBuilder } from "typeorm";
 import { requireViewer, RequestContext } from "../../auth/context";
 import { badUserInput, FieldPath, UserError, userError, UserErrorCode, UserErrors } from "../../graphql/errors";
@@ -54,9 +55,12 @@ function uniqueViolation(error: unknown): boolean {
   return error instanceof QueryFailedError && (error.driverError as { code?: string })?.code === "23505";
 }
 
-function hashPassword(password: string): string {
+const scrypt = promisify(crypto.scrypt) as (password: string, salt: Buffer, length: number) => Promise<Buffer>;
+
+/** scrypt in libuv's thread pool: tens of milliseconds of CPU that must not block the event loop. */
+async function hashPassword(password: string): Promise<string> {
   const salt = crypto.randomBytes(16);
-  const hash = crypto.scryptSync(password, salt, 32);
+  const hash = await scrypt(password, salt, 32);
   return `scrypt$${salt.toString("base64url")}$${hash.toString("base64url")}`;
 }
 
@@ -317,6 +321,9 @@ export class CustomerService {
 
   async create(ctx: RequestContext, input: CustomerCreateInput): Promise<{ customer: Customer; initialAdmin: InitialAdmin | null }> {
     const partner = await this.partners.current(ctx);
+    // hashed before the transaction, so no connection or lock waits on scrypt
+    const password = temporaryPassword();
+    const passwordHash = await hashPassword(password);
     const outcome = await this.dataSource.transaction((manager) =>
       this.idempotency.run(manager, ctx, "customerCreate", input.idempotencyKey, input, async () => {
         const billing = cleanBillingProfile(input.billingProfile);
@@ -335,7 +342,7 @@ export class CustomerService {
         const resellerId = await this.indirect.activeResellerFor(manager, partner, input.indirectResellerId, ["indirectResellerId"], problems);
         if (problems.length > 0) throw new UserErrors(problems);
 
-        const { customer, initialAdmin } = await this.insertCustomer(manager, ctx, partner.cloud, domain, registrationNumber, billing, resellerId);
+        const { customer, initialAdmin } = await this.insertCustomer(manager, ctx, partner.cloud, domain, registrationNumber, billing, resellerId, { password, passwordHash });
         return { result: { customer, initialAdmin }, stored: { customerId: customer.id } };
       }),
     );
@@ -354,9 +361,9 @@ export class CustomerService {
     registrationNumber: string | null,
     billing: BillingProfileValues,
     resellerId: string | null,
+    { password, passwordHash }: { password: string; passwordHash: string },
   ): Promise<{ customer: Customer; initialAdmin: InitialAdmin }> {
     const viewer = requireViewer(ctx);
-    const password = temporaryPassword();
     const userName = `admin@${domain}`;
     const id = crypto.randomUUID();
     try {
@@ -370,7 +377,7 @@ export class CustomerService {
         qualification: CustomerQualification.NONE,
         ...billingColumns(billing),
         initialAdminUserName: userName,
-        initialAdminPasswordHash: hashPassword(password),
+        initialAdminPasswordHash: passwordHash,
         version: 1,
       });
       await manager.insert(CustomerDomain, { domain, customerId: id, isDefault: true });
