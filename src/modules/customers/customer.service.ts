@@ -55,13 +55,19 @@ function uniqueViolation(error: unknown): boolean {
   return error instanceof QueryFailedError && (error.driverError as { code?: string })?.code === "23505";
 }
 
-const scrypt = promisify(crypto.scrypt) as (password: string, salt: Buffer, length: number) => Promise<Buffer>;
+const scrypt = promisify(crypto.scrypt) as (password: string, salt: Buffer, length: number, options: crypto.ScryptOptions) => Promise<Buffer>;
 
-/** scrypt in libuv's thread pool: tens of milliseconds of CPU that must not block the event loop. */
+/**
+ * The temporary password is 96 random bits, so a brute-force search is out of
+ * reach whatever the hash costs: scrypt with N = 2^12 (4 MB, a few ms) suffices,
+ * runs in libuv's thread pool, and keeps memory low under concurrent creates.
+ */
+const SCRYPT = { N: 4096, r: 8, p: 1 };
+
 async function hashPassword(password: string): Promise<string> {
   const salt = crypto.randomBytes(16);
-  const hash = await scrypt(password, salt, 32);
-  return `scrypt$${salt.toString("base64url")}$${hash.toString("base64url")}`;
+  const hash = await scrypt(password, salt, 32, SCRYPT);
+  return `scrypt$N=${SCRYPT.N},r=${SCRYPT.r},p=${SCRYPT.p}$${salt.toString("base64url")}$${hash.toString("base64url")}`;
 }
 
 function temporaryPassword(): string {
