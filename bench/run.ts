@@ -75,12 +75,13 @@ async function databaseServer(): Promise<Server> {
     admin.pathname = "/postgres";
     return { url: process.env.DATABASE_URL, adminUrl: admin.toString(), stop: async () => undefined };
   }
-  log("starting the embedded PostgreSQL for the bench (.data/bench-postgres)");
+  // DATA_DIR as for `npm start` (the postgres user must be able to reach it)
   const embedded = await startEmbeddedPostgres({
-    dataDir: path.join(root, ".data", "bench-postgres"),
+    dataDir: path.join(loadConfig().dataDir, "bench-postgres"),
     fast: true,
     settings: ["-c", "shared_buffers=256MB", "-c", "maintenance_work_mem=256MB", "-c", "max_wal_size=4GB", "-c", "checkpoint_timeout=30min"],
   });
+  log(`embedded PostgreSQL for the bench in ${embedded.dataDir}`);
   return { url: embedded.adminUrl, adminUrl: embedded.adminUrl, stop: () => embedded.stop() };
 }
 

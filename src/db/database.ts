@@ -37,10 +37,11 @@ export async function openDatabase(config: Config, log: AppLogger): Promise<Data
   let url = config.databaseUrl;
   if (!url) {
     if (config.env === "production") log.warn("DATABASE_URL is not set: starting the embedded PostgreSQL");
-    embedded = await startEmbeddedPostgres({
-      dataDir: path.join(config.dataDir, "postgres"),
-      onLog: (message) => log.debug({ postgres: message.trim() }, "embedded postgres"),
-    });
+    const requested = path.join(config.dataDir, "postgres");
+    embedded = await startEmbeddedPostgres({ dataDir: requested, onLog: (message) => log.debug({ postgres: message.trim() }, "embedded postgres") });
+    if (embedded.dataDir !== requested) {
+      log.warn({ requested, dataDir: embedded.dataDir }, "the postgres user cannot reach the data folder; the embedded database lives in the temp directory instead (set DATA_DIR to choose)");
+    }
     await ensureDatabase(embedded.adminUrl, EMBEDDED_DATABASE_NAME);
     url = embedded.urlFor(EMBEDDED_DATABASE_NAME);
     log.info({ port: embedded.port }, "embedded PostgreSQL started");

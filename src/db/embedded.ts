@@ -1,4 +1,5 @@
 import { ChildProcess, spawn, spawnSync } from "node:child_process";
+import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -6,6 +7,8 @@ import { projectRoot } from "../config";
 import { freePort } from "./free-port";
 
 export interface EmbeddedDatabase {
+  /** Where the cluster's files are (the requested folder, or a shared fallback when the postgres user cannot reach it). */
+  dataDir: string;
   /** Connection URL of the `postgres` maintenance database of the cluster. */
   adminUrl: string;
   /** Builds the URL of one database of the cluster. */
@@ -120,6 +123,22 @@ function run(file: string, args: string[], user: RunAs, log: (m: string) => void
 }
 
 /** initdb into an empty data folder owned by the server's user. */
+/**
+ * The data folder, where the server's user can reach it: a checkout below a
+ * private folder (a 0700 temp dir, /root) is out of the postgres user's reach,
+ * so the cluster then lives in a folder of the system's temp directory named
+ * after the requested path (the same one on every start).
+ */
+function reachableDataDir(dataDir: string, user: RunAs): string {
+  if (user.uid === undefined) return dataDir;
+  const parent = path.dirname(dataDir);
+  fs.mkdirSync(parent, { recursive: true });
+  if (reachableBy(user, parent)) return dataDir;
+  const shared = path.join(os.tmpdir(), `pag-data-${crypto.createHash("sha1").update(dataDir).digest("hex").slice(0, 12)}`);
+  fs.mkdirSync(shared, { recursive: true, mode: 0o755 });
+  return path.join(shared, path.basename(dataDir));
+}
+
 async function initialise(bin: string, dataDir: string, user: RunAs, log: (m: string) => void): Promise<void> {
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   if (user.uid !== undefined) fs.chownSync(dataDir, user.uid, user.gid!);
@@ -162,10 +181,10 @@ function startServer(bin: string, dataDir: string, port: number, flags: string[]
  * packages ship, initialising the data folder on first use.
  */
 export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedDatabase> {
-  const { dataDir } = options;
   const log = options.onLog ?? (() => undefined);
   const user = runAs();
   const bin = binaries(user);
+  const dataDir = reachableDataDir(options.dataDir, user);
   await stopStrayServer(dataDir);
   if (!fs.existsSync(path.join(dataDir, "PG_VERSION"))) await initialise(bin, dataDir, user, log);
   const port = await freePort();
@@ -178,6 +197,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   process.once("exit", onExit);
   const urlFor = (database: string) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
   return {
+    dataDir,
     adminUrl: urlFor("postgres"),
     urlFor,
     port,
