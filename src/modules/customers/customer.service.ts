@@ -7,11 +7,10 @@ import { alignMany, alignOne, then } from "../../graphql/loaders";
 import { Connection, ConnectionArgs, encodeGlobalId, idOfType, paginate, SortOrder } from "../../graphql/relay";
 import { AuditService } from "../audit/audit.service";
 import { IdempotencyService } from "../idempotency/idempotency.service";
-import { PartnerType } from "../partners/partner.enums";
 import { PartnerService } from "../partners/partner.service";
 import { CustomerRelationship } from "../relationships/customer-relationship.entity";
 import { IndirectRelationshipService } from "../relationships/indirect-relationship.service";
-import { EstablishedVia, IndirectRelationshipStatus, RelationshipStatus, RelationshipType } from "../relationships/relationship.enums";
+import { EstablishedVia, RelationshipStatus, RelationshipType } from "../relationships/relationship.enums";
 import { Customer, CustomerDomain } from "./customer.entity";
 import { CustomerOrderField, CustomerQualification, OrderDirection } from "./customer.enums";
 import {

@@ -79,17 +79,22 @@ export class IndirectRelationshipService {
       return null;
     }
     const resellerId = idOfType(globalId, "Partner");
-    const link = resellerId
-      ? await manager.getRepository(IndirectRelationship).createQueryBuilder("l")
-          .where("l.provider_id = :providerId AND l.reseller_id = :resellerId AND l.status = :active", { providerId: provider.id, resellerId, active: IndirectRelationshipStatus.ACTIVE })
-          .setLock("pessimistic_read")
-          .getOne()
-      : null;
+    const link = resellerId ? await this.lockActiveLink(manager, provider.id, resellerId) : null;
     if (!link) {
       problems.push(userError(UserErrorCode.NOT_FOUND, "No active indirect reseller of yours has this id.", field));
       return null;
     }
     return link.resellerId;
+  }
+
+  /** The ACTIVE link of a pair, locked against a concurrent removal until the caller's transaction ends. */
+  lockActiveLink(manager: EntityManager, providerId: string, resellerId: string): Promise<IndirectRelationship | null> {
+    return manager
+      .getRepository(IndirectRelationship)
+      .createQueryBuilder("l")
+      .where("l.provider_id = :providerId AND l.reseller_id = :resellerId AND l.status = :active", { providerId, resellerId, active: IndirectRelationshipStatus.ACTIVE })
+      .setLock("pessimistic_read")
+      .getOne();
   }
 
   /**

@@ -16,10 +16,9 @@ import { PurchasePermission } from "../purchase-permissions/purchase-permission.
 import { Subscription } from "../subscriptions/subscription.entity";
 import { SubscriptionKind, SubscriptionStatus } from "../subscriptions/subscription.enums";
 import { CustomerRelationship } from "./customer-relationship.entity";
-import { IndirectRelationship } from "./indirect-relationship.entity";
 import { IndirectRelationshipService } from "./indirect-relationship.service";
 import { invitationToken, invitationTokenHash } from "./invitation-token";
-import { IndirectRelationshipStatus, RelationshipRequestStatus, RelationshipStatus, StoredRequestStatus } from "./relationship.enums";
+import { RelationshipRequestStatus, RelationshipStatus, StoredRequestStatus } from "./relationship.enums";
 import {
   RelationshipRemoveInput,
   RelationshipRequestAcceptInput,
@@ -261,12 +260,7 @@ export class RelationshipService {
       }
       const resellerId = request!.indirectResellerId;
       if (resellerId) {
-        const link = await manager
-          .getRepository(IndirectRelationship)
-          .createQueryBuilder("l")
-          .where("l.provider_id = :providerId AND l.reseller_id = :resellerId AND l.status = :active", { providerId: partner.id, resellerId, active: IndirectRelationshipStatus.ACTIVE })
-          .setLock("pessimistic_read")
-          .getOne();
+        const link = await this.indirect.lockActiveLink(manager, partner.id, resellerId);
         if (!link) throw UserErrors.of(UserErrorCode.INVITATION_NOT_VALID, "The reseller named in this joint invitation is no longer linked to the provider.", ["invitationToken"]);
       }
 
