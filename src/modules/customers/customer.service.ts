@@ -352,10 +352,16 @@ export class CustomerService {
       }),
     );
     ctx.loaders.clearAll();
-    if (!outcome.replayed) return outcome.result;
-    const customer = await this.byId(ctx, String(outcome.stored.customerId));
-    if (!customer) throw UserErrors.of(UserErrorCode.NOT_FOUND, "The customer this idempotency key created is no longer visible.", ["idempotencyKey"]);
-    return { customer, initialAdmin: null };
+    // a replay shows the customer without its initial password: only a hash of it was stored
+    return this.idempotency.created<{ customer: Customer; initialAdmin: InitialAdmin | null }>(
+      outcome,
+      "customerId",
+      async (id) => {
+        const customer = await this.byId(ctx, id);
+        return customer && { customer, initialAdmin: null };
+      },
+      "customer",
+    );
   }
 
   private async insertCustomer(

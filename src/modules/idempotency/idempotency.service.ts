@@ -56,4 +56,16 @@ export class IdempotencyService {
     await manager.query(`UPDATE idempotency_key SET result = $3 WHERE partner_id = $1 AND key = $2`, [partnerId, key, stored]);
     return { replayed: false, result };
   }
+
+  /**
+   * What a creating mutation returns: the object it created or, on a replay,
+   * the object the key created first, read again through the caller's scope
+   * (NOT_FOUND when that object is no longer visible, e.g. revoked since).
+   */
+  async created<R>(outcome: IdempotentOutcome<R>, storedKey: string, load: (id: string) => Promise<R | null>, what: string): Promise<R> {
+    if (!outcome.replayed) return outcome.result;
+    const found = await load(String(outcome.stored[storedKey]));
+    if (!found) throw UserErrors.of(UserErrorCode.NOT_FOUND, `The ${what} this idempotency key created is no longer visible.`, ["idempotencyKey"]);
+    return found;
+  }
 }

@@ -102,10 +102,7 @@ export class PurchasePermissionService {
       }),
     );
     ctx.loaders.clearAll();
-    if (!outcome.replayed) return { purchasePermission: outcome.result };
-    const permission = await this.byId(ctx, String(outcome.stored.purchasePermissionId));
-    if (!permission) throw UserErrors.of(UserErrorCode.NOT_FOUND, "The permission this idempotency key created has been revoked since.", ["idempotencyKey"]);
-    return { purchasePermission: permission };
+    return { purchasePermission: await this.idempotency.created(outcome, "purchasePermissionId", (id) => this.byId(ctx, id), "permission") };
   }
 
   async revoke(ctx: RequestContext, input: PurchasePermissionRevokeInput): Promise<{ revokedPurchasePermissionId: string }> {

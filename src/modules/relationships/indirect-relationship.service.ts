@@ -139,10 +139,7 @@ export class IndirectRelationshipService {
       }),
     );
     ctx.loaders.clearAll();
-    if (!outcome.replayed) return { indirectRelationship: outcome.result };
-    const link = await this.byId(ctx, String(outcome.stored.indirectRelationshipId));
-    if (!link) throw UserErrors.of(UserErrorCode.NOT_FOUND, "The link this idempotency key created is no longer visible.", ["idempotencyKey"]);
-    return { indirectRelationship: link };
+    return { indirectRelationship: await this.idempotency.created(outcome, "indirectRelationshipId", (id) => this.byId(ctx, id), "link") };
   }
 
   /** PENDING → ACTIVE, by the reseller (its Global admin; the shield checks the role). */

@@ -164,10 +164,7 @@ export class RelationshipService {
       }),
     );
     ctx.loaders.clearAll();
-    if (!outcome.replayed) return { relationshipRequest: outcome.result };
-    const request = await this.byId(ctx, String(outcome.stored.relationshipRequestId));
-    if (!request) throw UserErrors.of(UserErrorCode.NOT_FOUND, "The request this idempotency key created is no longer visible.", ["idempotencyKey"]);
-    return { relationshipRequest: request };
+    return { relationshipRequest: await this.idempotency.created(outcome, "relationshipRequestId", (id) => this.byId(ctx, id), "request") };
   }
 
   /** A pinned domain must name a tenant of the partner's cloud and region that it may still invite. */

@@ -119,10 +119,7 @@ export class SubscriptionService {
       }),
     );
     ctx.loaders.clearAll();
-    if (!outcome.replayed) return { subscription: outcome.result };
-    const subscription = await this.byId(ctx, String(outcome.stored.subscriptionId));
-    if (!subscription) throw UserErrors.of(UserErrorCode.NOT_FOUND, "The subscription this idempotency key created is no longer visible.", ["idempotencyKey"]);
-    return { subscription };
+    return { subscription: await this.idempotency.created(outcome, "subscriptionId", (id) => this.byId(ctx, id), "subscription") };
   }
 
   suspend(ctx: RequestContext, input: SubscriptionIdInput): Promise<{ subscription: Subscription }> {
