@@ -16,7 +16,6 @@ import { BENCH_CALLER, BENCH_SEARCH, generate } from "./generate";
 import { customerCreateInput, POSTGRAPHILE_A, POSTGRAPHILE_B, WORKLOAD_A, WORKLOAD_B, WORKLOAD_C, WORKLOAD_D_CREATE } from "./workloads";
 
 // autocannon ships no types; the part used here
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const autocannon: (options: Record<string, unknown>) => AutocannonInstance = require("autocannon");
 interface AutocannonInstance extends PromiseLike<AutocannonResult> {
   on(event: "response", listener: (client: unknown, statusCode: number, bytes: number, responseTime: number) => void): void;
