@@ -10,6 +10,7 @@ import { IndirectRelationship } from "./src/modules/relationships/indirect-relat
 import { Subscription } from "./src/modules/subscriptions/subscription.entity";
 import { InitialSchema1732300000000 } from "./src/db/migrations/1732300000000-initial-schema";
 import { RelationshipRequests1732400000000 } from "./src/db/migrations/1732400000000-relationship-requests";
+import { PerPartnerBillingProfile1732550000000 } from "./src/db/migrations/1732550000000-per-partner-billing-profile";
 import { RelationshipRequest } from "./src/modules/relationships/relationship-request.entity";
 
 export const entities = [
@@ -26,12 +27,15 @@ export const entities = [
   IdempotencyKey,
 ];
 
-export const migrations = [InitialSchema1732300000000, RelationshipRequests1732400000000];
+export const migrations = [InitialSchema1732300000000, RelationshipRequests1732400000000, PerPartnerBillingProfile1732550000000];
 
 export interface DatabaseOptions {
   url: string;
   replicaUrls?: string[];
   poolSize?: number;
+  /** PostgreSQL statement_timeout of every pooled connection (0 or unset: none). */
+  statementTimeoutMs?: number;
+  connectionTimeoutMs?: number;
   logger?: Logger;
 }
 
@@ -42,7 +46,9 @@ export interface DatabaseOptions {
 export function createDataSource(options: DatabaseOptions): DataSource {
   const pool = {
     max: options.poolSize ?? 10,
-    connectionTimeoutMillis: 5000,
+    connectionTimeoutMillis: options.connectionTimeoutMs ?? 5000,
+    // sent at connect (pg's startup parameter): no extra round trip per request
+    statement_timeout: options.statementTimeoutMs || undefined,
     // short paged queries: starting parallel workers costs more (about 10 ms) than the scan they would share
     options: "-c max_parallel_workers_per_gather=0",
   };

@@ -13,7 +13,7 @@ import { Client } from "pg";
  * is a provider, every 5th (i % 5 = 2) a reseller linked to one, the rest bill
  * directly. The other 90% of customers spread over partners 21+.
  * Per customer: a default domain (15% a second one), one relationship (5%
- * REMOVED), about two subscriptions of mixed kinds, a purchase permission on a
+ * REMOVED) holding that partner's billing profile, about two subscriptions of mixed kinds, a purchase permission on a
  * third of the active Azure plans, one audit record.
  */
 export interface GenerateOptions {
@@ -104,20 +104,24 @@ export async function generate(url: string, options: GenerateOptions): Promise<v
          UNION ALL
          SELECT 'bench' || b.n || '.example.com', b.id, false FROM bench_chunk b WHERE b.n % 7 = 1`,
       );
-      // the caller's customers: every other one was created through one of its resellers, which then holds one too
+      // the caller's customers: every other one was created through one of its resellers, which then holds one too;
+      // each relationship holds its partner's own billing profile, a copy of the tenant's registration data (as the server makes it)
       await client.query(
         `INSERT INTO customer_relationship (id, partner_id, customer_id, status, type, established_via, delegated_admin,
-                                           indirect_reseller_id, indirect_provider_id, established_at, removed_at)
+                                           indirect_reseller_id, indirect_provider_id, established_at, removed_at,
+                                           billing_profile, version, updated_at)
          SELECT md5('bench-rel:' || b.n)::uuid, md5('bench-partner:' || b.owner)::uuid, b.id,
                 CASE WHEN b.n % 20 = 19 THEN 'REMOVED' ELSE 'ACTIVE' END, 'RESELLER',
                 CASE WHEN b.n % 7 = 3 THEN 'INVITATION' ELSE 'CREATED' END, b.n % 20 <> 19 AND b.n % 7 <> 3,
                 CASE WHEN b.owner = 0 AND b.n % 20 = 0 THEN md5('bench-partner:' || (1 + (b.n / 20) % 20))::uuid END,
-                NULL, b.created, CASE WHEN b.n % 20 = 19 THEN b.created + interval '30 days' END
-           FROM bench_chunk b
+                NULL, b.created, CASE WHEN b.n % 20 = 19 THEN b.created + interval '30 days' END,
+                customer_registration_billing_profile(c), 1, b.created
+           FROM bench_chunk b JOIN customer c ON c.id = b.id
          UNION ALL
          SELECT md5('bench-rel-reseller:' || b.n)::uuid, md5('bench-partner:' || (1 + (b.n / 20) % 20))::uuid, b.id,
-                'ACTIVE', 'RESELLER', 'CREATED', true, NULL, md5('bench-partner:0')::uuid, b.created, NULL
-           FROM bench_chunk b WHERE b.owner = 0 AND b.n % 20 = 0`,
+                'ACTIVE', 'RESELLER', 'CREATED', true, NULL, md5('bench-partner:0')::uuid, b.created, NULL,
+                customer_registration_billing_profile(c), 1, b.created
+           FROM bench_chunk b JOIN customer c ON c.id = b.id WHERE b.owner = 0 AND b.n % 20 = 0`,
       );
       await client.query(
         `INSERT INTO subscription (id, customer_id, partner_id, offer_name, kind, quantity, status, created_at, updated_at)

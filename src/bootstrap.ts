@@ -5,6 +5,7 @@ import { buildApiSchema } from "./graphql/schema";
 import { createTokenService } from "./auth/tokens";
 import { App, createApp } from "./server/app";
 import type { AppLogger } from "./server/logger";
+import { openSharedState, SharedState } from "./server/shared-state";
 import { createServices } from "./services";
 
 export interface Running {
@@ -17,18 +18,30 @@ export interface Running {
 export async function bootstrap(config: Config, log: AppLogger): Promise<Running> {
   const tokens = await createTokenService(config); // first: production refuses to start without a key
   const database = await openDatabase(config, log);
+  let shared: SharedState | null = null;
   try {
+    shared = await openSharedState(config, log);
     const schema = await buildApiSchema({ shield: !config.disableShield });
-    const app = await createApp({ config, schema, dataSource: database.dataSource, services: createServices(database.dataSource, config), tokens, log });
+    const services = createServices(database.dataSource, config, shared.caches);
+    const app = await createApp({ config, schema, dataSource: database.dataSource, services, tokens, log, shared });
     return {
       database,
       app,
       async stop() {
-        await app.stop();
+        // the database closes even when the app's stop failed: an embedded PostgreSQL must not outlive us
+        let appFailure: unknown = null;
+        try {
+          await app.stop();
+        } catch (error) {
+          appFailure = error;
+          log.error({ err: error }, "stopping the HTTP server or Apollo failed");
+        }
         await database.close();
+        if (appFailure) throw appFailure;
       },
     };
   } catch (error) {
+    await shared?.close();
     await database.close();
     throw error;
   }

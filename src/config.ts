@@ -11,6 +11,10 @@ export interface Config {
   invitationSecret: string | undefined;
   databaseUrl: string | undefined;
   databaseReplicaUrls: string[];
+  /** How often each replica's reachability and lag are checked. */
+  databaseReplicaCheckMs: number;
+  /** A replica further behind the primary than this is skipped until it catches up. */
+  databaseReplicaMaxLagMs: number;
   dataDir: string;
   logLevel: string;
   jwt: {
@@ -19,13 +23,32 @@ export interface Config {
     jwksUrl: string | undefined;
     issuer: string;
     audience: string;
+    /** Longest accepted `exp - iat`: a token signed for longer is refused. */
+    maxLifetimeSeconds: number;
+    /** Clock difference tolerated between the issuer and this server for `iat`, `nbf` and `exp`. */
+    clockSkewSeconds: number;
   };
   metricsEnabled: boolean;
   limits: QueryLimits;
   bodyLimitBytes: number;
+  /** Much tighter limits for requests without a bearer token: the invitation acceptance (and introspection in development) fits them. */
+  anonymousLimits: QueryLimits & { bodyBytes: number };
+  /** Byte bounds of the parsed-document cache and the document-shape cache (both filled for authenticated callers only). */
+  cacheBytes: { documents: number; shapes: number };
   poolSize: number;
-  /** Cost points per partner: bucket size and refill per second. */
-  rateLimit: { capacity: number; refillPerSecond: number };
+  /** Longest one SQL statement of the API may run (PostgreSQL statement_timeout; 0 = none); migrations and the seed are exempt. */
+  statementTimeoutMs: number;
+  /** Longest a request waits for a pool connection before it is answered 503. */
+  connectionTimeoutMs: number;
+  partnerConcurrency: PartnerConcurrencyLimits;
+  /** How long SIGTERM/SIGINT wait for requests in flight before closing their connections. */
+  shutdownDrainMs: number;
+  /** Cost points per partner (bucket size, refill per second; fractions allowed) and requests per minute per address without a token. */
+  rateLimit: { capacity: number; refillPerSecond: number; anonymousPerMinute: number };
+  /** Redis holding rate budgets and cache invalidations shared by all instances; per process when unset. */
+  redisUrl: string | undefined;
+  /** Prefix of every Redis key and channel, so deployments (or test runs) sharing a Redis stay apart. */
+  redisKeyPrefix: string;
   /** Bench-only switch: serve without graphql-shield to measure its overhead. */
   disableShield: boolean;
   /** Send `x-sql-statements` (on outside production unless SQL_STATEMENTS_HEADER=off; the bench turns it on). */
@@ -37,7 +60,23 @@ export interface QueryLimits {
   aliases: number;
   directives: number;
   tokens: number;
+  /** Selections once fragments are expanded (a fan-out of fragments multiplies them). */
+  fields: number;
   cost: number;
+}
+
+/** Operations per partner and process: executing at once, then waiting in that partner's own queue. */
+export interface PartnerConcurrencyLimits {
+  limit: number;
+  queueLimit: number;
+  queueTimeoutMs: number;
+}
+
+function positive(value: string | undefined, fallback: number): number {
+  if (value === undefined || value === "") return fallback;
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed <= 0) throw new Error(`expected a positive number, got "${value}"`);
+  return parsed;
 }
 
 function int(value: string | undefined, fallback: number): number {
@@ -49,6 +88,7 @@ function int(value: string | undefined, fallback: number): number {
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const nodeEnv = env.NODE_ENV === "production" ? "production" : env.NODE_ENV === "test" ? "test" : "development";
+  const poolSize = int(env.DATABASE_POOL_SIZE, 10);
   return {
     env: nodeEnv,
     host: env.HOST || "127.0.0.1",
@@ -60,6 +100,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       .split(",")
       .map((url) => url.trim())
       .filter(Boolean),
+    databaseReplicaCheckMs: int(env.DATABASE_REPLICA_CHECK_MS, 1000),
+    databaseReplicaMaxLagMs: int(env.DATABASE_REPLICA_MAX_LAG_MS, 5000),
     dataDir: path.resolve(env.DATA_DIR || path.join(projectRoot(), ".data")),
     logLevel: env.LOG_LEVEL || (nodeEnv === "test" ? "silent" : "info"),
     jwt: {
@@ -68,6 +110,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       jwksUrl: env.JWT_JWKS_URL || undefined,
       issuer: env.JWT_ISSUER || "partner-accounts-graphql",
       audience: env.JWT_AUDIENCE || "partner-accounts-graphql",
+      maxLifetimeSeconds: int(env.TOKEN_MAX_LIFETIME_SECONDS, 24 * 60 * 60),
+      clockSkewSeconds: int(env.TOKEN_CLOCK_SKEW_SECONDS, 60),
     },
     metricsEnabled: (env.METRICS || "on").toLowerCase() !== "off",
     limits: {
@@ -75,11 +119,38 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       aliases: int(env.LIMIT_ALIASES, 30),
       directives: int(env.LIMIT_DIRECTIVES, 50),
       tokens: int(env.LIMIT_TOKENS, 5000),
+      fields: int(env.LIMIT_FIELDS, 5000),
       cost: int(env.LIMIT_COST, 50000),
     },
     bodyLimitBytes: int(env.BODY_LIMIT_BYTES, 256 * 1024),
-    poolSize: int(env.DATABASE_POOL_SIZE, 10),
-    rateLimit: { capacity: int(env.RATE_LIMIT_CAPACITY, 1_000_000), refillPerSecond: int(env.RATE_LIMIT_REFILL_PER_SECOND, 100_000) },
+    // the accept mutation is ~40 tokens, depth 3, 12 fields; GraphiQL's introspection query (development) ~200 tokens and selections
+    anonymousLimits: {
+      bodyBytes: int(env.LIMIT_ANONYMOUS_BODY_BYTES, 8 * 1024),
+      depth: int(env.LIMIT_ANONYMOUS_DEPTH, 5),
+      aliases: int(env.LIMIT_ANONYMOUS_ALIASES, 5),
+      directives: int(env.LIMIT_ANONYMOUS_DIRECTIVES, 5),
+      tokens: int(env.LIMIT_ANONYMOUS_TOKENS, 500),
+      fields: int(env.LIMIT_ANONYMOUS_FIELDS, 300),
+      cost: int(env.LIMIT_ANONYMOUS_COST, 500),
+    },
+    cacheBytes: { documents: int(env.DOCUMENT_CACHE_BYTES, 16 * 1024 * 1024), shapes: int(env.SHAPE_CACHE_BYTES, 4 * 1024 * 1024) },
+    poolSize,
+    statementTimeoutMs: int(env.DATABASE_STATEMENT_TIMEOUT_MS, 5000),
+    connectionTimeoutMs: int(env.DATABASE_CONNECTION_TIMEOUT_MS, 5000),
+    // half the pool by default, so one partner's load always leaves connections for the others
+    partnerConcurrency: {
+      limit: Math.max(1, int(env.PARTNER_CONCURRENCY, Math.floor(poolSize / 2))),
+      queueLimit: int(env.PARTNER_QUEUE_LIMIT, 100),
+      queueTimeoutMs: int(env.PARTNER_QUEUE_TIMEOUT_MS, 5000),
+    },
+    shutdownDrainMs: int(env.SHUTDOWN_DRAIN_MS, 25_000),
+    rateLimit: {
+      capacity: int(env.RATE_LIMIT_CAPACITY, 1_000_000),
+      refillPerSecond: positive(env.RATE_LIMIT_REFILL_PER_SECOND, 100_000),
+      anonymousPerMinute: positive(env.ANONYMOUS_RATE_LIMIT_PER_MINUTE, 60),
+    },
+    redisUrl: env.REDIS_URL || undefined,
+    redisKeyPrefix: env.REDIS_KEY_PREFIX ?? "pag:",
     disableShield: env.BENCH_DISABLE_SHIELD === "1",
     sqlStatementsHeader: env.SQL_STATEMENTS_HEADER ? env.SQL_STATEMENTS_HEADER.toLowerCase() === "on" : nodeEnv !== "production",
   };

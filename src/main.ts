@@ -4,6 +4,9 @@ import { invitationSecretOf } from "./modules/relationships/invitation-token";
 import { seedDemoData } from "./db/seed/demo-data";
 import { createLogger } from "./server/logger";
 
+/** What the steps after the HTTP drain (Apollo, the pool, the embedded PostgreSQL) may take before the process exits anyway. */
+const FORCED_EXIT_AFTER_DRAIN_MS = 15_000;
+
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.logLevel);
@@ -12,13 +15,21 @@ async function main(): Promise<void> {
   if (seeded) log.info({ customers: seeded.customers, partners: seeded.partners }, "demo data loaded into the empty database");
   let stopping = false;
   const shutdown = async (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      log.info({ signal }, "already shutting down; the requests in flight keep draining");
+      return;
+    }
     stopping = true;
-    log.info({ signal }, "shutting down");
-    const timer = setTimeout(() => process.exit(1), 10_000);
+    log.info({ signal, drainMs: config.shutdownDrainMs }, "shutting down");
+    // longer than the drain, so only a hung step after it (Apollo, the pool, PostgreSQL) is cut short
+    const timer = setTimeout(() => {
+      log.error("shutdown did not finish in time; exiting");
+      process.exit(1);
+    }, config.shutdownDrainMs + FORCED_EXIT_AFTER_DRAIN_MS);
     timer.unref();
     try {
       await running.stop();
+      log.info("shutdown complete");
       process.exit(0);
     } catch (error) {
       log.error({ err: error }, "unclean shutdown");

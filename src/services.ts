@@ -9,6 +9,7 @@ import { IndirectRelationshipService } from "./modules/relationships/indirect-re
 import { invitationSecretOf } from "./modules/relationships/invitation-token";
 import { RelationshipService } from "./modules/relationships/relationship.service";
 import { SubscriptionService } from "./modules/subscriptions/subscription.service";
+import type { CacheBus } from "./server/cache-bus";
 
 /** The application's services, created once per process; requests pass their context in. */
 export interface Services {
@@ -22,8 +23,9 @@ export interface Services {
   indirectRelationships: IndirectRelationshipService;
 }
 
-export function createServices(dataSource: DataSource, config: Pick<Config, "invitationSecret" | "dataDir">): Services {
-  const partners = new PartnerService(dataSource);
+/** `caches` carries invalidations of the services' process caches to every instance (SharedState.caches). */
+export function createServices(dataSource: DataSource, config: Pick<Config, "invitationSecret" | "dataDir">, caches: CacheBus): Services {
+  const partners = new PartnerService(dataSource, caches);
   const audit = new AuditService(dataSource);
   const idempotency = new IdempotencyService();
   const indirectRelationships = new IndirectRelationshipService(dataSource, partners, audit, idempotency);

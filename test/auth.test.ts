@@ -1,6 +1,7 @@
 import * as jose from "jose";
 import { createTokenService } from "../src/auth/tokens";
 import { loadConfig } from "../src/config";
+import { userId } from "../src/db/seed/demo-data";
 import { partnerId, PartnerRole, TestApp } from "./support/harness";
 
 describe("token configuration", () => {
@@ -11,12 +12,12 @@ describe("token configuration", () => {
   it("verifies RS256 tokens against JWT_PUBLIC_KEY and rejects HS256 ones", async () => {
     const { publicKey, privateKey } = await jose.generateKeyPair("RS256", { extractable: true });
     const pem = await jose.exportSPKI(publicKey);
-    const app = await TestApp.start({ seed: false, env: { JWT_PUBLIC_KEY: pem, JWT_SECRET: "" } });
+    const app = await TestApp.start({ env: { JWT_PUBLIC_KEY: pem, JWT_SECRET: "" } }); // seeded: the token's user must exist
     try {
       const base = await app.url();
       const rs256 = await new jose.SignJWT({ pid: partnerId("contoso"), roles: [PartnerRole.GLOBAL_ADMIN] })
         .setProtectedHeader({ alg: "RS256" })
-        .setSubject("3f1b1c3e-1111-4111-8111-111111111111")
+        .setSubject(userId("contoso", PartnerRole.GLOBAL_ADMIN))
         .setIssuer("partner-accounts-graphql")
         .setAudience("partner-accounts-graphql")
         .setIssuedAt()
@@ -29,7 +30,7 @@ describe("token configuration", () => {
       expect(((await ok.json()) as any).data.countryValidationRules.region).toBe("NORTH_AMERICA");
       const hs256 = await new jose.SignJWT({ pid: partnerId("contoso"), roles: ["GLOBAL_ADMIN"] })
         .setProtectedHeader({ alg: "HS256" })
-        .setSubject("3f1b1c3e-1111-4111-8111-111111111111")
+        .setSubject(userId("contoso", PartnerRole.GLOBAL_ADMIN))
         .setIssuer("partner-accounts-graphql")
         .setAudience("partner-accounts-graphql")
         .setIssuedAt()

@@ -1,5 +1,6 @@
 import * as jose from "jose";
 import { Client } from "pg";
+import { userId } from "../src/db/seed/demo-data";
 import { PartnerRole, TestApp, TEST_JWT_SECRET, partnerId } from "./support/harness";
 
 /** What crosses the wire: status codes, headers and error shapes against the listening server. */
@@ -33,7 +34,7 @@ async function post(body: unknown, headers: Record<string, string> = {}) {
 const sign = (claims: Record<string, unknown>, options: { secret?: string; issuer?: string; audience?: string; expires?: string } = {}) =>
   new jose.SignJWT({ pid: partnerId("contoso"), roles: ["GLOBAL_ADMIN"], ...claims })
     .setProtectedHeader({ alg: "HS256" })
-    .setSubject("3f1b1c3e-1111-4111-8111-111111111111")
+    .setSubject(userId("contoso", PartnerRole.GLOBAL_ADMIN)) // a real user: each case is refused for its own defect only
     .setIssuer(options.issuer ?? "partner-accounts-graphql")
     .setAudience(options.audience ?? "partner-accounts-graphql")
     .setIssuedAt()

@@ -18,10 +18,13 @@ beforeAll(async () => {
       INSERT INTO customer (id, tenant_id, cloud, company_name, default_domain, culture, language, billing_email, address_line1, city, state, postal_code, country)
       SELECT gen_random_uuid(), gen_random_uuid(), 'COMMERCIAL', 'Extra Ventures ' || lpad(n::text, 4, '0'), 'wlextra' || n || '.onmicrosoft.com',
              'en-US', 'en', 'b@extra.example', '1 Main St', 'Seattle', 'WA', '98101', 'US'
-        FROM generate_series(1, 300) n RETURNING id, default_domain),
+        FROM generate_series(1, 300) n RETURNING id, default_domain, company_name),
     d AS (INSERT INTO customer_domain (domain, customer_id, is_default) SELECT default_domain, id, true FROM c)
-    INSERT INTO customer_relationship (partner_id, customer_id, status, established_via, delegated_admin)
-    SELECT (SELECT id FROM partner WHERE mpn_id = '1000002'), id, 'ACTIVE', 'CREATED', true FROM c`);
+    INSERT INTO customer_relationship (partner_id, customer_id, status, established_via, delegated_admin, billing_profile)
+    SELECT (SELECT id FROM partner WHERE mpn_id = '1000002'), id, 'ACTIVE', 'CREATED', true,
+           jsonb_build_object('companyName', company_name, 'email', 'b@extra.example', 'culture', 'en-US', 'language', 'en',
+                              'address', jsonb_build_object('addressLine1', '1 Main St', 'city', 'Seattle', 'state', 'WA', 'postalCode', '98101', 'country', 'US'))
+      FROM c`);
   await caller().run(WORKLOAD_A, { first: 200 }); // partner rows for display are cached per process after the first sight
 });
 afterAll(() => app?.close());

@@ -7,8 +7,8 @@ import { Pool } from "pg";
  * GraphQL API (no parsing, validation, permissions or per-field resolution).
  * POST /a {"partnerId","first"} and POST /b {"partnerId","customerId"}.
  */
-const BILLING = `c.company_name, c.billing_first_name, c.billing_last_name, c.billing_email, c.billing_phone_number, c.culture, c.language,
-  c.address_line1, c.address_line2, c.city, c.state, c.postal_code, c.country`;
+// the billing profile is the viewer's relationship's (one per partner), as the GraphQL server reads it; the tenant's name is shared
+const BILLING = `c.company_name, r.billing_profile`;
 
 const PAGE_SQL = `
   SELECT c.id, c.default_domain, ${BILLING},
@@ -24,7 +24,7 @@ const PAGE_SQL = `
    LIMIT $2`;
 
 const ONE_SQL = `
-  SELECT c.id, c.tenant_id, c.default_domain, c.qualification, c.organization_registration_number, c.version, c.created_at, c.updated_at, ${BILLING},
+  SELECT c.id, c.tenant_id, c.default_domain, c.qualification, c.organization_registration_number, c.created_at, r.version, r.updated_at, ${BILLING},
          r.status, r.type, r.established_via, r.delegated_admin, r.established_at, r.removed_at,
          (SELECT json_build_object('id', p.id, 'name', p.name, 'mpnId', p.mpn_id) FROM partner p WHERE p.id = r.indirect_reseller_id) AS indirect_reseller,
          (SELECT json_build_object('id', p.id, 'name', p.name, 'mpnId', p.mpn_id) FROM partner p WHERE p.id = r.indirect_provider_id) AS indirect_provider,
@@ -40,17 +40,14 @@ const ONE_SQL = `
     JOIN customer c ON c.id = r.customer_id
    WHERE r.partner_id = $1 AND r.customer_id = $2 AND r.status = 'ACTIVE'`;
 
-function billingOf(row: Record<string, unknown>) {
-  return {
-    companyName: row.company_name,
-    firstName: row.billing_first_name,
-    lastName: row.billing_last_name,
-    email: row.billing_email,
-    phoneNumber: row.billing_phone_number,
-    culture: row.culture,
-    language: row.language,
-    address: { addressLine1: row.address_line1, addressLine2: row.address_line2, city: row.city, state: row.state, postalCode: row.postal_code, country: row.country },
-  };
+interface BillingProfileJson {
+  culture: string;
+  language: string;
+  address: { country: string };
+}
+
+function billingOf(row: Record<string, unknown>): BillingProfileJson {
+  return row.billing_profile as BillingProfileJson;
 }
 
 function relationshipOf(row: Record<string, unknown>) {
@@ -94,9 +91,9 @@ export function startRawSqlServer(databaseUrl: string, port: number, poolSize: n
                   companyName: row.company_name,
                   defaultDomain: row.default_domain,
                   domains: row.domains,
-                  country: row.country,
-                  culture: row.culture,
-                  language: row.language,
+                  country: billingOf(row).address.country,
+                  culture: billingOf(row).culture,
+                  language: billingOf(row).language,
                   qualification: row.qualification,
                   etag: `W/"${row.version}"`,
                   createdAt: row.created_at,

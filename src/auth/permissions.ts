@@ -107,17 +107,17 @@ export const ANONYMOUS_FIELDS = new Set([
   "UserError.message",
 ]);
 
-/** Which capability lets a caller open an object of this type through `node`. */
-export const NODE_READ_RULES: Record<string, Capability | typeof AUTHENTICATED> = {
-  Customer: "readCustomers",
-  Subscription: "readCustomers",
-  AuditRecord: "readAuditRecords",
-  PurchasePermission: "readPurchasePermissions",
-  RelationshipRequest: "manageRelationshipRequests",
-  IndirectRelationship: "readIndirectRelationships",
-  Partner: AUTHENTICATED,
-  PartnerUser: AUTHENTICATED,
-};
+/** Which capability lets a caller open an object of this type through `node` (a Map: the type name comes from the caller's id). */
+export const NODE_READ_RULES: ReadonlyMap<string, Capability | typeof AUTHENTICATED> = new Map<string, Capability | typeof AUTHENTICATED>([
+  ["Customer", "readCustomers"],
+  ["Subscription", "readCustomers"],
+  ["AuditRecord", "readAuditRecords"],
+  ["PurchasePermission", "readPurchasePermissions"],
+  ["RelationshipRequest", "manageRelationshipRequests"],
+  ["IndirectRelationship", "readIndirectRelationships"],
+  ["Partner", AUTHENTICATED],
+  ["PartnerUser", AUTHENTICATED],
+]);
 
 export function hasCapability(roles: ReadonlySet<PartnerRole>, capability: Capability): boolean {
   return CAPABILITIES[capability].some((role) => roles.has(role));

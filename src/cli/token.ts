@@ -2,7 +2,7 @@ import { parseArgs } from "node:util";
 import { isPartnerRole, PartnerRole } from "../auth/roles";
 import { createTokenService } from "../auth/tokens";
 import { loadConfig } from "../config";
-import { DEMO_PARTNERS, partnerId, stableId, userId } from "../db/seed/demo-data";
+import { DEMO_PARTNERS, demoUsers, partnerId } from "../db/seed/demo-data";
 
 /** Prints one signed bearer token for a demo user: npm run --silent token -- --partner 1000001 --role GLOBAL_ADMIN */
 async function main(): Promise<void> {
@@ -20,11 +20,15 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const typedRoles = roles as PartnerRole[];
-  // the demo user of the first role, or a stable synthetic user of that partner for --user
-  const sub = values.user ? stableId(`user:${partner.key}:${values.user.toLowerCase()}`) : userId(partner.key, typedRoles[0]!);
-  const email = values.user ?? `${typedRoles[0]!.toLowerCase().replace(/_/g, ".")}@${partner.key}.example`;
+  // the server accepts only a user stored for the token's partner: --user names a demo user, else the one of the first role
+  const users = demoUsers(partner.key);
+  const user = values.user ? users.find((u) => u.email === values.user!.toLowerCase()) : users.find((u) => u.role === typedRoles[0]);
+  if (!user) {
+    process.stderr.write(`${values.user} is not a demo user of ${partner.mpnId} (${partner.name}); its users: ${users.map((u) => u.email).join(", ")}\n`);
+    process.exit(2);
+  }
   const tokens = await createTokenService(loadConfig());
-  process.stdout.write((await tokens.sign({ sub, pid: partnerId(partner.key), roles: typedRoles, email }, values.expires ?? "8h")) + "\n");
+  process.stdout.write((await tokens.sign({ sub: user.id, pid: partnerId(partner.key), roles: typedRoles, email: user.email }, values.expires ?? "8h")) + "\n");
 }
 
 main().catch((error: unknown) => {

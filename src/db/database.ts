@@ -1,10 +1,11 @@
 import path from "node:path";
 import { Client } from "pg";
-import { DataSource } from "typeorm";
+import { DataSource, Migration, MigrationExecutor } from "typeorm";
 import { createDataSource } from "../../ormconfig";
 import type { Config } from "../config";
 import type { AppLogger } from "../server/logger";
 import { EmbeddedDatabase, startEmbeddedPostgres } from "./embedded";
+import { ReplicaRouting, routeReads } from "./replicas";
 import { CountingLogger } from "./sql-stats";
 
 export const EMBEDDED_DATABASE_NAME = "partner_accounts";
@@ -25,6 +26,21 @@ export async function ensureDatabase(adminUrl: string, name: string): Promise<vo
     if (exists.rowCount === 0) await client.query(`CREATE DATABASE ${client.escapeIdentifier(name)}`);
   } finally {
     await client.end();
+  }
+}
+
+/** Pending migrations, on one connection without the API's statement timeout (an index build may take minutes). */
+async function runMigrations(dataSource: DataSource): Promise<Migration[]> {
+  const runner = dataSource.createQueryRunner("master");
+  try {
+    await runner.query("SET statement_timeout = 0");
+    const executor = new MigrationExecutor(dataSource, runner);
+    executor.transaction = "each";
+    const applied = await executor.executePendingMigrations();
+    await runner.query("RESET statement_timeout"); // back to the pool's value before the connection is reused
+    return applied;
+  } finally {
+    await runner.release();
   }
 }
 
@@ -50,12 +66,18 @@ export async function openDatabase(config: Config, log: AppLogger): Promise<Data
     url,
     replicaUrls: config.databaseReplicaUrls,
     poolSize: config.poolSize,
+    statementTimeoutMs: config.statementTimeoutMs,
+    connectionTimeoutMs: config.connectionTimeoutMs,
     logger: new CountingLogger((level, message) => log[level]({ typeorm: message }, "typeorm")),
   });
+  let replicas: ReplicaRouting | null = null;
   try {
     await dataSource.initialize();
-    const applied = await dataSource.runMigrations({ transaction: "each" });
+    const applied = await runMigrations(dataSource);
     if (applied.length > 0) log.info({ migrations: applied.map((m) => m.name) }, "migrations applied");
+    if (config.databaseReplicaUrls.length > 0) {
+      replicas = await routeReads(dataSource, { primaryUrl: url, replicaUrls: config.databaseReplicaUrls, checkMs: config.databaseReplicaCheckMs, maxLagMs: config.databaseReplicaMaxLagMs });
+    }
   } catch (error) {
     await embedded?.stop();
     throw error;
@@ -65,8 +87,17 @@ export async function openDatabase(config: Config, log: AppLogger): Promise<Data
     url,
     embedded,
     async close() {
-      if (dataSource.isInitialized) await dataSource.destroy();
-      await embedded?.stop();
+      try {
+        await replicas?.stop();
+        if (dataSource.isInitialized) await dataSource.destroy();
+        log.info("database pool closed");
+      } finally {
+        // stopped even when closing the pool failed: it would outlive the process otherwise
+        if (embedded) {
+          await embedded.stop();
+          log.info("embedded PostgreSQL stopped");
+        }
+      }
     },
   };
 }

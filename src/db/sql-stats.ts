@@ -9,6 +9,8 @@ export interface SqlStats {
 export interface RequestScope {
   requestId: string;
   sql: SqlStats;
+  /** Set once the bearer token is verified: caches keep documents for authenticated callers only. */
+  authenticated?: boolean;
 }
 
 /** Counts SQL statements per request (the N+1 guard and the benchmark read it) and carries the request id to logs. */

@@ -85,6 +85,7 @@ export type ApiErrorCode =
   | "QUERY_TOO_COMPLEX"
   | "THROTTLED"
   | "SERVICE_UNAVAILABLE"
+  | "STATEMENT_TIMEOUT"
   | "INTERNAL_SERVER_ERROR";
 
 const HTTP_STATUS: Partial<Record<ApiErrorCode, number>> = {
@@ -109,4 +110,9 @@ export function forbidden(message = "You do not have permission to access this f
 
 export function badUserInput(message: string, argument?: string): GraphQLError {
   return apiError("BAD_USER_INPUT", message, argument ? { argument } : {});
+}
+
+/** BAD_USER_INPUT about the request as a whole (its variables or literals), before anything runs: HTTP 400, as Apollo answers its own. */
+export function badRequestInput(message: string): GraphQLError {
+  return apiError("BAD_USER_INPUT", message, { http: { status: 400 } });
 }

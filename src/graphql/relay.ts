@@ -154,10 +154,21 @@ export function encodeCursor(order: SortOrder<never>, value: unknown, id: string
   return Buffer.from(JSON.stringify([order.name, v, id]), "utf8").toString("base64url");
 }
 
+/** The schema's convention: a column named `…_at` (or `at`) holds a timestamptz. */
+const TIMESTAMP_COLUMN = /(^|[._])at$/;
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/** Whether a decoded cursor value is one encodeCursor could have written for this order (a forged one must not reach SQL). */
+function cursorValueFits(value: unknown, order: SortOrder<never>): boolean {
+  if (typeof value === "number") return Number.isFinite(value) && !TIMESTAMP_COLUMN.test(order.column);
+  if (typeof value !== "string" || value.length > 1000 || value.includes("\u0000")) return false;
+  return !TIMESTAMP_COLUMN.test(order.column) || (ISO_INSTANT.test(value) && !Number.isNaN(Date.parse(value)));
+}
+
 function decodeCursor(cursor: string, order: SortOrder<never>, argument: string): [unknown, string] {
   try {
     const parsed: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-    if (Array.isArray(parsed) && parsed.length === 3 && parsed[0] === order.name && typeof parsed[2] === "string") {
+    if (Array.isArray(parsed) && parsed.length === 3 && parsed[0] === order.name && typeof parsed[2] === "string" && UUID.test(parsed[2]) && cursorValueFits(parsed[1], order)) {
       return [parsed[1], parsed[2]];
     }
   } catch {

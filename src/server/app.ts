@@ -9,17 +9,23 @@ import { unwrapResolverError } from "@apollo/server/errors";
 import { DataSource } from "typeorm";
 import { RequestContext } from "../auth/context";
 import { ANONYMOUS_FIELDS } from "../auth/permissions";
-import { InvalidTokenError, TokenService } from "../auth/tokens";
+import { InvalidTokenError, partnerUserLookup, TokenService } from "../auth/tokens";
 import type { Config } from "../config";
+import { readFromPrimary, replicaRouting } from "../db/replicas";
 import { requestScope, RequestScope } from "../db/sql-stats";
-import { apiError } from "../graphql/errors";
+import { apiError, ApiErrorCode } from "../graphql/errors";
 import { LoaderRegistry } from "../graphql/loaders";
 import type { Services } from "../services";
-import { actualCost, documentShapeError, enforceCost } from "./limits";
+import { authenticatedDocumentStore, ByteLru } from "./caches";
+import { nulCharacterError, variablesError } from "./input-guard";
+import { actualCost, documentShapeError, enforceCost, TooComplex } from "./limits";
 import type { AppLogger } from "./logger";
+import { DrainableServer } from "./drain";
 import { Metrics } from "./metrics";
+import { Lease, PartnerConcurrency } from "./partner-concurrency";
 import { mountPlayground, playgroundLandingPage } from "./playground";
-import { CostBudget } from "./rate-limit";
+import type { CostBudget } from "./rate-limit";
+import type { SharedState } from "./shared-state";
 
 export interface AppDeps {
   config: Config;
@@ -28,6 +34,8 @@ export interface AppDeps {
   services: Services;
   tokens: TokenService;
   log: AppLogger;
+  /** Rate budgets and cache invalidations (Redis or this process); `stop()` closes it. */
+  shared: SharedState;
 }
 
 /** Codes our own code raises on purpose, plus Apollo's request-level ones: shown as they are. */
@@ -56,6 +64,15 @@ function databaseUnavailable(error: unknown): boolean {
   if (["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "53300", "57P01", "57P02", "57P03", "08000", "08001", "08003", "08006"].includes(code)) return true;
   return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|is not currently accepting connections/i.test(e.message ?? "");
 }
+
+/** PostgreSQL cancelled the statement at statement_timeout (lock waits count toward it). */
+function statementTimedOut(error: unknown): boolean {
+  const e = error as { code?: string; driverError?: { code?: string } } | null;
+  return !!e && typeof e === "object" && (e.code === "57014" || e.driverError?.code === "57014");
+}
+
+/** Operations without a token (invitation acceptance) share one lane, as if one partner. */
+const ANONYMOUS_LANE = "anonymous";
 
 /**
  * Without a bearer token only the coordinates of ANONYMOUS_FIELDS may be
@@ -96,53 +113,77 @@ export interface App {
   apollo: ApolloServer<RequestContext>;
   budget: CostBudget;
   metrics: Metrics;
+  concurrency: PartnerConcurrency;
+  /** Parsed documents and document shapes, bounded in bytes, kept for authenticated callers only. */
+  documentCaches: { parsed: ByteLru<DocumentNode>; shapes: ByteLru<TooComplex | null> };
   /** Builds a request context as the HTTP layer does (for executeOperation in tests). */
   contextFor(authorization?: string, scope?: RequestScope, origin?: string): Promise<RequestContext>;
   listen(port: number, host: string): Promise<http.Server>;
+  /** /readyz turns 503, the HTTP server drains (config.shutdownDrainMs at most) and closes, then Apollo stops. */
   stop(): Promise<void>;
 }
 
 export async function createApp(deps: AppDeps): Promise<App> {
   const { config, schema, dataSource, services, tokens, log } = deps;
   const development = config.env === "development";
-  const budget = new CostBudget(config.rateLimit.capacity, config.rateLimit.refillPerSecond);
-  const metrics = new Metrics(dataSource);
+  const budget = deps.shared.budget("cost", config.rateLimit.capacity, config.rateLimit.refillPerSecond);
+  const anonymousBudget = deps.shared.budget("anonymous", config.rateLimit.anonymousPerMinute, config.rateLimit.anonymousPerMinute / 60);
+  const concurrency = new PartnerConcurrency(config.partnerConcurrency);
+  const metrics = new Metrics(dataSource, concurrency);
 
+  const lookupUser = partnerUserLookup(dataSource);
   const contextFor = async (authorization?: string, scope?: RequestScope, origin?: string): Promise<RequestContext> => {
     const requestId = scope?.requestId ?? crypto.randomUUID();
     const token = bearerToken(authorization);
     let viewer = null;
     if (token !== null) {
       try {
-        viewer = await tokens.verify(token);
+        viewer = await tokens.verify(token, lookupUser);
       } catch (error) {
-        const reason = error instanceof InvalidTokenError ? error.message : "invalid token";
-        throw apiError("UNAUTHENTICATED", `The bearer token is not valid: ${reason}.`);
+        if (error instanceof InvalidTokenError) throw apiError("UNAUTHENTICATED", `The bearer token is not valid: ${error.message}.`);
+        // only the user lookup throws anything else: the token may be fine, so never 401 (nor 500)
+        log.warn({ requestId, err: error }, "token user lookup failed");
+        throw apiError("SERVICE_UNAVAILABLE", "The database is unavailable; retry shortly.");
       }
     }
+    if (scope) scope.authenticated = viewer !== null;
     return { requestId, viewer, loaders: new LoaderRegistry(), services, dataSource, config, sql: scope?.sql ?? { statements: 0 }, origin };
   };
+  // before a token is verified nothing is known of the caller: it gets the tight limits
+  const limitsFor = (context: RequestContext) => (context.viewer ? config.limits : config.anonymousLimits);
+  const documentCaches = { parsed: new ByteLru<DocumentNode>(config.cacheBytes.documents), shapes: new ByteLru<TooComplex | null>(config.cacheBytes.shapes) };
 
   const requestPlugin: ApolloServerPlugin<RequestContext> = {
     async requestDidStart() {
       let requested = 0;
+      let lease: Lease | null = null;
       return {
         async didResolveOperation({ contextValue, operation, document, request }) {
           if (!operation) return;
+          if (operation.operation === "subscription") throw apiError("BAD_REQUEST", "Subscription operations are not served over HTTP; send queries and mutations.");
+          // the payload read after commit must see the write: no replica for any read of a mutation
+          if (operation.operation === "mutation") readFromPrimary();
           if (!contextValue.viewer) {
             const denied = firstNonAnonymousField(schema, document!, development);
             if (denied) throw apiError("UNAUTHENTICATED", `A bearer token is required (Authorization: Bearer <JWT>) to read ${denied}.`);
           }
-          requested = enforceCost(schema, document!, operation, request.variables ?? {}, config.limits);
+          const variables = request.variables ?? {};
+          const refused = variablesError(schema, operation, variables) ?? nulCharacterError(document!, variables);
+          if (refused) throw refused;
+          requested = enforceCost(schema, document!, operation, variables, limitsFor(contextValue));
           const partnerId = contextValue.viewer?.partnerId;
           if (partnerId) {
-            const taken = budget.take(partnerId, requested);
+            const taken = await budget.take(partnerId, requested);
             if (!taken.ok) {
               throw apiError("THROTTLED", `Your partner's cost budget is spent; retry in ${taken.retryAfterSeconds} s.`, { retryAfter: taken.retryAfterSeconds });
             }
           }
+          // last, once admitted: waits behind this partner's own operations only, never another partner's
+          lease = concurrency.acquire(contextValue.viewer?.partnerId ?? ANONYMOUS_LANE);
+          await lease.granted;
         },
         async willSendResponse({ response, contextValue, errors }) {
+          lease?.release(); // first, on every path (errors too): the awaits below need no database slot
           if (response.body.kind !== "single") return;
           const result = response.body.singleResult;
           const partnerId = contextValue.viewer?.partnerId;
@@ -153,14 +194,15 @@ export async function createApp(deps: AppDeps): Promise<App> {
           }
           if (result.data !== undefined) {
             const actual = actualCost(result.data);
-            if (partnerId) budget.refund(partnerId, requested - actual);
+            if (partnerId) await budget.refund(partnerId, requested - actual);
             result.extensions = {
               ...result.extensions,
-              cost: { requested, actual, limit: config.limits.cost, remaining: partnerId ? budget.remaining(partnerId) : null },
+              cost: { requested, actual, limit: config.limits.cost, remaining: partnerId ? await budget.remaining(partnerId) : null },
             };
           }
           if (codes.has("INTERNAL_SERVER_ERROR")) response.http.status = 500;
           else if (codes.has("SERVICE_UNAVAILABLE")) response.http.status = 503;
+          // STATEMENT_TIMEOUT stays 200 like FORBIDDEN: the query's size caused it, not the server's state
           if (config.sqlStatementsHeader) response.http.headers.set("x-sql-statements", String(contextValue.sql.statements));
           metrics.countOperation(errors?.length ? "error" : "ok");
         },
@@ -176,6 +218,16 @@ export async function createApp(deps: AppDeps): Promise<App> {
       const { http: _http, stacktrace, ...extensions } = formatted.extensions ?? {};
       const message = development ? formatted.message : formatted.message.replace(/ Did you mean .*$/, "");
       return { ...formatted, message, extensions: { ...extensions, ...(development && stacktrace ? { stacktrace } : {}) } };
+    }
+    // Apollo's own request errors without a code (e.g. a persisted query whose hash does not match) carry a 4xx status
+    const status = (original instanceof GraphQLError ? (original.extensions?.http as { status?: number } | undefined)?.status : undefined) ?? 0;
+    if (original instanceof GraphQLError && !original.extensions?.code && status >= 400 && status < 500) {
+      return { message: original.message, extensions: { code: "BAD_REQUEST" satisfies ApiErrorCode } };
+    }
+    if (statementTimedOut(original)) {
+      log.warn({ requestId, path: formatted.path }, "statement timeout");
+      const message = `The query ran longer than the ${config.statementTimeoutMs} ms a database statement may take and was cancelled (a mutation changed nothing); narrow the filter or ask for a smaller page.`;
+      return { message, path: formatted.path, extensions: { code: "STATEMENT_TIMEOUT" satisfies ApiErrorCode, timeoutMs: config.statementTimeoutMs, requestId } };
     }
     if (databaseUnavailable(original)) {
       log.warn({ requestId, err: original }, "database unavailable");
@@ -198,6 +250,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     stopOnTerminationSignals: false, // main.ts stops the server and then the database, in that order
     includeStacktraceInErrorResponses: development,
     formatError,
+    documentStore: authenticatedDocumentStore(documentCaches.parsed),
     // no cache-control hints are used; without this plugin Apollo instruments every field resolver
     plugins: [playgroundLandingPage(), requestPlugin, ApolloServerPluginCacheControlDisabled()],
   });
@@ -217,12 +270,17 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.get("/healthz", (_req, res) => {
     res.json({ status: "ok" });
   });
+  let shuttingDown = false;
   app.get("/readyz", async (_req, res) => {
+    if (shuttingDown) {
+      res.status(503).json({ status: "shutting down" });
+      return;
+    }
     try {
       await dataSource.query("SELECT 1");
       const pending = await dataSource.showMigrations();
       if (pending) res.status(503).json({ status: "migrations pending" });
-      else res.json({ status: "ready" });
+      else res.json({ status: "ready", replicas: replicaRouting(dataSource)?.health() });
     } catch {
       res.status(503).json({ status: "database unreachable" });
     }
@@ -234,11 +292,34 @@ export async function createApp(deps: AppDeps): Promise<App> {
   }
   mountPlayground(app);
 
+  const authenticatedBody = express.json({ limit: config.bodyLimitBytes });
+  const anonymousBody = express.json({ limit: config.anonymousLimits.bodyBytes });
+
   app.use(
     "/graphql",
-    express.json({ limit: config.bodyLimitBytes }),
-    (error: Error & { type?: string; status?: number }, _req: Request, res: Response, next: NextFunction) => {
-      if (error.type === "entity.too.large") return jsonError(res, 413, "BAD_REQUEST", `The request body exceeds ${config.bodyLimitBytes} bytes.`);
+    // without a token there is no partner to charge: each address gets a request budget, checked before any parsing
+    async (req: Request, res: Response, next: NextFunction) => {
+      if (req.header("authorization") !== undefined) return next();
+      const taken = await anonymousBudget.take(req.socket.remoteAddress ?? "unknown", 1);
+      if (taken.ok) return next();
+      res.setHeader("retry-after", String(taken.retryAfterSeconds));
+      jsonError(res, 429, "THROTTLED", `Too many requests without a bearer token from this address; retry in ${taken.retryAfterSeconds} s.`);
+    },
+    // the caller is known before the body is read: its limits (and whether caches keep its documents) depend on it
+    async (req: Request, res: Response, next: NextFunction) => {
+      try {
+        res.locals.context = await contextFor(req.header("authorization"), requestScope.getStore(), `${req.protocol}://${req.get("host")}`);
+      } catch (error) {
+        if (!(error instanceof GraphQLError)) return next(error);
+        const { http, ...extensions } = error.extensions as { http?: { status?: number } };
+        res.status(http?.status ?? 500).json({ errors: [{ message: error.message, extensions }] });
+        return;
+      }
+      next();
+    },
+    (req: Request, res: Response, next: NextFunction) => (res.locals.context.viewer ? authenticatedBody : anonymousBody)(req, res, next),
+    (error: Error & { type?: string; status?: number; limit?: number }, _req: Request, res: Response, next: NextFunction) => {
+      if (error.type === "entity.too.large") return jsonError(res, 413, "BAD_REQUEST", `The request body exceeds ${error.limit ?? config.bodyLimitBytes} bytes.`);
       if (error.type === "entity.parse.failed") return jsonError(res, 400, "BAD_REQUEST", "The request body is not valid JSON.");
       if (error.status && error.status < 500) return jsonError(res, error.status, "BAD_REQUEST", error.message);
       next(error);
@@ -246,7 +327,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     (req: Request, res: Response, next: NextFunction) => {
       if (Array.isArray(req.body)) return jsonError(res, 400, "BAD_REQUEST", "Batched requests (a JSON array) are not supported; send one operation per request.");
       const query = req.method === "GET" ? req.query.query : (req.body as { query?: unknown } | undefined)?.query;
-      const tooComplex = typeof query === "string" ? documentShapeError(query, config.limits) : null;
+      const context = res.locals.context as RequestContext;
+      const tooComplex = typeof query === "string" ? documentShapeError(query, limitsFor(context), context.viewer ? documentCaches.shapes : null) : null;
       if (tooComplex) {
         const { http: _http, ...extensions } = tooComplex.extensions;
         res.status(400).json({ errors: [{ message: tooComplex.message, extensions }] });
@@ -255,7 +337,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       next();
     },
     expressMiddleware(apollo, {
-      context: async ({ req }) => contextFor(req.header("authorization"), requestScope.getStore(), `${req.protocol}://${req.get("host")}`),
+      context: async ({ res }) => res.locals.context as RequestContext,
     }),
   );
   app.use((error: Error, _req: Request, res: Response, _next: NextFunction) => {
@@ -264,32 +346,39 @@ export async function createApp(deps: AppDeps): Promise<App> {
     res.status(500).json({ errors: [{ message: "Internal server error.", extensions: { code: "INTERNAL_SERVER_ERROR", requestId } }] });
   });
 
-  let server: http.Server | null = null;
+  let server: DrainableServer | null = null;
   return {
     app,
     apollo,
     budget,
     metrics,
+    concurrency,
+    documentCaches,
     contextFor,
     listen(port, host) {
       return new Promise((resolve, reject) => {
         const s = http.createServer(app);
+        const drainable = new DrainableServer(s);
         s.keepAliveTimeout = 65_000;
         s.once("error", reject);
         s.listen(port, host, () => {
-          server = s;
+          server = drainable;
           resolve(s);
         });
       });
     },
     async stop() {
-      await apollo.stop();
+      shuttingDown = true;
+      log.info("shutting down: /readyz answers 503");
       if (server) {
         const s = server;
         server = null;
-        s.closeAllConnections();
-        await new Promise<void>((resolve) => s.close(() => resolve()));
+        await s.close(config.shutdownDrainMs, log);
       }
+      // after the HTTP drain: no operation is running any more
+      await apollo.stop();
+      log.info("Apollo stopped");
+      await deps.shared.close();
     },
   };
 }

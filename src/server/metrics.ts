@@ -1,11 +1,15 @@
 import { DataSource } from "typeorm";
+import type { PartnerConcurrency } from "./partner-concurrency";
 
 /** Prometheus text-format counters for the process; no client library needed for this few. */
 export class Metrics {
   private readonly http = new Map<number, number>();
   private readonly operations = new Map<string, number>();
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly concurrency?: PartnerConcurrency,
+  ) {}
 
   countHttp(status: number): void {
     this.http.set(status, (this.http.get(status) ?? 0) + 1);
@@ -37,6 +41,20 @@ export class Metrics {
         `db_pool_connections{state="waiting"} ${pool.waitingCount ?? 0}`,
       );
     }
+    if (this.concurrency) lines.push(...partnerConcurrencyLines(this.concurrency));
     return lines.join("\n") + "\n";
   }
+}
+
+/** Only partners with operations running or queued appear, so the label set stays small. */
+function partnerConcurrencyLines(concurrency: PartnerConcurrency): string[] {
+  const lanes = concurrency.gauge();
+  return [
+    "# HELP partner_operations Operations per partner in this process: executing (holding a slot) or queued behind the partner's own.",
+    "# TYPE partner_operations gauge",
+    ...lanes.flatMap((l) => [`partner_operations{partner="${l.partnerId}",state="running"} ${l.running}`, `partner_operations{partner="${l.partnerId}",state="queued"} ${l.waiting}`]),
+    "# HELP partner_operations_refused_total Operations refused with THROTTLED because the partner's queue was full or the wait too long.",
+    "# TYPE partner_operations_refused_total counter",
+    `partner_operations_refused_total ${concurrency.refusedTotal()}`,
+  ];
 }

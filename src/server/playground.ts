@@ -5,14 +5,15 @@ import type { Express } from "express";
 import { projectRoot } from "../config";
 
 const ASSET_DIR = path.join(projectRoot(), "src", "server", "playground");
-const ASSETS: Record<string, { file: string; type: string }> = {
-  "graphiql.min.js": { file: "vendor/graphiql.min.js", type: "text/javascript; charset=utf-8" },
-  "graphiql.min.css": { file: "vendor/graphiql.min.css", type: "text/css; charset=utf-8" },
-  "react.production.min.js": { file: "vendor/react.production.min.js", type: "text/javascript; charset=utf-8" },
-  "react-dom.production.min.js": { file: "vendor/react-dom.production.min.js", type: "text/javascript; charset=utf-8" },
-  "playground.js": { file: "playground.js", type: "text/javascript; charset=utf-8" },
-  "invitation.js": { file: "invitation.js", type: "text/javascript; charset=utf-8" },
-};
+/** A Map: the name comes from the URL (`/playground/assets/constructor` must be a 404). */
+const ASSETS = new Map<string, { file: string; type: string }>([
+  ["graphiql.min.js", { file: "vendor/graphiql.min.js", type: "text/javascript; charset=utf-8" }],
+  ["graphiql.min.css", { file: "vendor/graphiql.min.css", type: "text/css; charset=utf-8" }],
+  ["react.production.min.js", { file: "vendor/react.production.min.js", type: "text/javascript; charset=utf-8" }],
+  ["react-dom.production.min.js", { file: "vendor/react-dom.production.min.js", type: "text/javascript; charset=utf-8" }],
+  ["playground.js", { file: "playground.js", type: "text/javascript; charset=utf-8" }],
+  ["invitation.js", { file: "invitation.js", type: "text/javascript; charset=utf-8" }],
+]);
 
 /** The page an invitation URL opens: the customer's admin enters the tenant id and accepts. */
 export const INVITATION_PAGE = `<!doctype html>
@@ -109,7 +110,7 @@ export function mountPlayground(app: Express): void {
     res.type("html").send(INVITATION_PAGE);
   });
   app.get("/playground/assets/:name", (req, res) => {
-    const asset = ASSETS[req.params.name];
+    const asset = ASSETS.get(req.params.name);
     if (!asset) {
       res.status(404).type("text").send("not found");
       return;

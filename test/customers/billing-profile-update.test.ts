@@ -27,14 +27,15 @@ describe("customerBillingProfileUpdate", () => {
     expect(payload.customer.etag).not.toBe(customer.etag);
   });
 
-  it("replaces the address whole when one is given, and renames the company", async () => {
+  it("replaces the address whole when one is given, and renames the company on the invoice (not the tenant)", async () => {
     const customer = await newCustomer();
     const payload = await update({
       customerId: customer.id,
       billingProfile: { companyName: "Renamed Ltd", culture: "en-CA", address: { addressLine1: "2 King St", city: "Toronto", state: "ON", postalCode: "M5H 2N2", country: "CA" } },
     });
     expect(payload.userErrors).toEqual([]);
-    expect(payload.customer.companyName).toBe("Renamed Ltd");
+    expect(payload.customer.billingProfile.companyName).toBe("Renamed Ltd");
+    expect(payload.customer.companyName).toBe("Test Company Inc."); // the tenant's name as registered, shared with every partner
     expect(payload.customer.country).toBe("CA");
     expect(payload.customer.billingProfile.address).toEqual({ addressLine1: "2 King St", addressLine2: null, city: "Toronto", state: "ON", postalCode: "M5H 2N2", country: "CA" });
   });
@@ -74,8 +75,8 @@ describe("customerBillingProfileUpdate", () => {
         ["INVALID_CULTURE", "input.billingProfile.culture"],
       ]),
     );
-    const rows = await app.sql("SELECT version FROM customer WHERE id = $1", [Buffer.from(customer.id, "base64url").toString().split(":")[1]]);
-    expect(rows[0].version).toBe(1);
+    const rows = await app.sql("SELECT version FROM customer_relationship WHERE customer_id = $1", [Buffer.from(customer.id, "base64url").toString().split(":")[1]]);
+    expect(rows).toEqual([{ version: 1 }]);
   });
 
   it("writes an update_customer_billing_profile audit record with old and new values", async () => {

@@ -16,13 +16,14 @@ const MATRIX = {
 let app: TestApp;
 beforeAll(async () => {
   app = await TestApp.start();
-  // one pending link per role for the reseller to authorize: extra US resellers, each invited by Fabrikam
+  // one pending link per role for the reseller to authorize: extra US resellers with a user each, each invited by Fabrikam
   for (const [i, role] of ALL.entries()) {
     await app.sql(
       `WITH p AS (INSERT INTO partner (id, mpn_id, name, type, cloud, country, region, mpa_signed)
-                  VALUES (gen_random_uuid(), $1, $2, 'INDIRECT_RESELLER', 'COMMERCIAL', 'US', 'NORTH_AMERICA', true) RETURNING id)
+                  VALUES (gen_random_uuid(), $1, $2, 'INDIRECT_RESELLER', 'COMMERCIAL', 'US', 'NORTH_AMERICA', true) RETURNING id),
+            u AS (INSERT INTO partner_user (partner_id, email, display_name, roles) SELECT id, 'someone@reseller.example', 'Someone', ARRAY[$3] FROM p)
        INSERT INTO indirect_relationship (provider_id, reseller_id, status) SELECT (SELECT id FROM partner WHERE mpn_id = '1000002'), id, 'PENDING' FROM p`,
-      [String(2000000 + i), `Role reseller ${role}`],
+      [String(2000000 + i), `Role reseller ${role}`, role],
     );
   }
 });
@@ -73,8 +74,11 @@ describe.each(ALL)("role %s", (role) => {
   });
 
   it(MATRIX.indirectProviderAuthorize.includes(role) ? "authorizes a provider (reseller)" : "may not authorize a provider", async () => {
-    const [link] = await app.sql(`SELECT l.id, l.reseller_id FROM indirect_relationship l JOIN partner p ON p.id = l.reseller_id AND p.name = $1`, [`Role reseller ${role}`]);
-    const token = await app.tokens.sign({ sub: "00000000-0000-4000-8000-0000000000aa", pid: link.reseller_id, roles: [role], email: "someone@reseller.example" });
+    const [link] = await app.sql(
+      `SELECT l.id, l.reseller_id, u.id AS user_id FROM indirect_relationship l JOIN partner p ON p.id = l.reseller_id AND p.name = $1 JOIN partner_user u ON u.partner_id = p.id`,
+      [`Role reseller ${role}`],
+    );
+    const token = await app.tokens.sign({ sub: link.user_id, pid: link.reseller_id, roles: [role], email: "someone@reseller.example" });
     const result = await app.run(PROVIDER_AUTHORIZE, { input: { id: Buffer.from(`IndirectRelationship:${link.id}`).toString("base64url") } }, token);
     const [after] = await app.sql(`SELECT status FROM indirect_relationship WHERE id = $1`, [link.id]);
     if (MATRIX.indirectProviderAuthorize.includes(role)) {

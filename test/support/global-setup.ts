@@ -8,7 +8,8 @@ const PREFIX = "pag-test-";
 /** Stops and removes clusters of earlier runs whose jest process is gone (e.g. after SIGKILL). */
 async function sweepStaleClusters(): Promise<void> {
   for (const name of fs.readdirSync(os.tmpdir())) {
-    if (!name.startsWith(PREFIX)) continue;
+    // cluster folders have no extension: a live run's `.owner` (or `.log`) file is not a stale cluster
+    if (!name.startsWith(PREFIX) || path.extname(name) !== "") continue;
     const dir = path.join(os.tmpdir(), name);
     const ownerFile = path.join(dir, "..", `${name}.owner`);
     const owner = fs.existsSync(ownerFile) ? Number(fs.readFileSync(ownerFile, "utf8")) : NaN;

@@ -11,6 +11,7 @@ import { DEMO_PARTNERS, partnerId, seedDemoData, userEmail, userId } from "../..
 import { requestScope } from "../../src/db/sql-stats";
 import { buildApiSchema } from "../../src/graphql/schema";
 import { App, createApp } from "../../src/server/app";
+import { openSharedState } from "../../src/server/shared-state";
 import { createServices } from "../../src/services";
 
 export const TEST_JWT_SECRET = "test-secret-that-is-long-enough-for-hs256";
@@ -75,19 +76,23 @@ export class TestApp {
     readonly app: App,
     readonly tokens: TokenService,
     readonly databaseName: string,
+    /** False for a database the test brought (options.databaseUrl): close() leaves it. */
+    private readonly ownsDatabase = true,
   ) {}
 
-  static async start(options: { seed?: boolean; env?: Record<string, string> } = {}): Promise<TestApp> {
-    const databaseName = `t_${process.pid}_${crypto.randomBytes(4).toString("hex")}`;
-    await admin((c) => c.query(`CREATE DATABASE ${databaseName}`));
-    const config = loadConfig({ NODE_ENV: "test", DATABASE_URL: withDatabase(adminUrl(), databaseName), JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: "silent", ...options.env });
+  /** `databaseUrl`: an existing database on another server (e.g. a replication primary) instead of a new one on the test server. */
+  static async start(options: { seed?: boolean; env?: Record<string, string>; databaseUrl?: string } = {}): Promise<TestApp> {
+    const databaseName = options.databaseUrl ? new URL(options.databaseUrl).pathname.slice(1) : `t_${process.pid}_${crypto.randomBytes(4).toString("hex")}`;
+    if (!options.databaseUrl) await admin((c) => c.query(`CREATE DATABASE ${databaseName}`));
+    const config = loadConfig({ NODE_ENV: "test", DATABASE_URL: options.databaseUrl ?? withDatabase(adminUrl(), databaseName), JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: "silent", ...options.env });
     const log = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
     const database = await openDatabase(config, log);
     if (options.seed !== false) await seedDemoData(database.dataSource, invitationSecretOf(config));
     const tokens = await createTokenService(config);
     const schema = await buildApiSchema({ shield: !config.disableShield });
-    const app = await createApp({ config, schema, dataSource: database.dataSource, services: createServices(database.dataSource, config), tokens, log });
-    return new TestApp(config, database, app, tokens, databaseName);
+    const shared = await openSharedState(config, log); // per process unless options.env sets REDIS_URL
+    const app = await createApp({ config, schema, dataSource: database.dataSource, services: createServices(database.dataSource, config, shared.caches), tokens, log, shared });
+    return new TestApp(config, database, app, tokens, databaseName, !options.databaseUrl);
   }
 
   as(partner: PartnerKey, ...roles: PartnerRole[]): Caller {
@@ -130,7 +135,7 @@ export class TestApp {
   async close(): Promise<void> {
     await this.app.stop();
     await this.database.close();
-    await admin((c) => c.query(`DROP DATABASE IF EXISTS ${this.databaseName} WITH (FORCE)`));
+    if (this.ownsDatabase) await admin((c) => c.query(`DROP DATABASE IF EXISTS ${this.databaseName} WITH (FORCE)`));
   }
 }
 

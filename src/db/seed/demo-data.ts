@@ -63,6 +63,8 @@ const DEMO_LINKS = [
 export const partnerId = (key: string) => stableId(`partner:${key}`);
 export const userId = (partnerKey: string, role: PartnerRole) => stableId(`user:${partnerKey}:${role}`);
 export const userEmail = (partnerKey: string, role: PartnerRole) => `${role.toLowerCase().replace(/_/g, ".")}@${partnerKey}.example`;
+/** A demo partner's users: one per role, holding that role. */
+export const demoUsers = (partnerKey: string) => ALL_ROLES.map((role) => ({ id: userId(partnerKey, role), email: userEmail(partnerKey, role), role }));
 
 const PLACES: Record<string, { city: string; state: string | null; postalCode: string; culture: string; language: string }[]> = {
   US: [
@@ -178,11 +180,40 @@ function demoRelationshipRequests(secret: string, customers: Row[], relationship
   return rows;
 }
 
+/** A customer row's registration data as a billing profile (the shape of `Customer.billingProfile`). */
+function registrationProfile(c: Row): Row {
+  return {
+    companyName: c.company_name,
+    firstName: c.billing_first_name,
+    lastName: c.billing_last_name,
+    email: c.billing_email,
+    phoneNumber: c.billing_phone_number,
+    culture: c.culture,
+    language: c.language,
+    address: { addressLine1: c.address_line1, addressLine2: c.address_line2, city: c.city, state: c.state, postalCode: c.postal_code, country: c.country },
+  };
+}
+
+/**
+ * Each relationship holds its partner's own billing profile, starting from the
+ * tenant's registration data. Northwind keeps its own accounts-payable contact
+ * for the customers it serves with Fabrikam, so the demo shows two partners'
+ * profiles of one tenant apart.
+ */
+function withBillingProfile(r: Row, customers: Row[]): Row {
+  const c = customers.find((x) => x.id === r.customer_id)!;
+  const profile = registrationProfile(c);
+  const own = r.partner_id === partnerId("northwind") && r.indirect_provider_id !== null;
+  if (own) Object.assign(profile, { firstName: "Morgan", lastName: "Reyes", email: `ap.northwind@${String(c.billing_email).split("@")[1]}` });
+  return { ...r, billing_profile: JSON.stringify(profile), version: own ? 2 : 1, updated_at: own ? new Date((c.created_at as Date).getTime() + 86_400_000) : c.updated_at };
+}
+
 /** Loads the demo data set (API.md section 6) in one transaction. Returns null when data exists already. */
 export async function seedDemoData(dataSource: DataSource, invitationSecret: string): Promise<SeedSummary | null> {
   const [{ count }] = await dataSource.query("SELECT count(*)::int AS count FROM partner");
   if (count > 0) return null;
   return dataSource.transaction(async (manager) => {
+    await manager.query("SET LOCAL statement_timeout = 0"); // a one-off load: the API's per-statement limit does not apply
     const rand = random(20261123);
     const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)]!;
     const base = Date.UTC(2025, 0, 1);
@@ -206,9 +237,9 @@ export async function seedDemoData(dataSource: DataSource, invitationSecret: str
 
     const users: Row[] = [];
     for (const p of DEMO_PARTNERS) {
-      for (const role of ALL_ROLES) {
+      for (const { id, email, role } of demoUsers(p.key)) {
         const label = role.toLowerCase().replace(/_/g, " ");
-        users.push({ id: userId(p.key, role), partner_id: partnerId(p.key), email: userEmail(p.key, role), display_name: `${p.name} ${label}`, roles: [role] });
+        users.push({ id, partner_id: partnerId(p.key), email, display_name: `${p.name} ${label}`, roles: [role] });
       }
     }
     await insertRows(manager, "partner_user", users);
@@ -366,7 +397,7 @@ export async function seedDemoData(dataSource: DataSource, invitationSecret: str
 
     await insertRows(manager, "customer", customers);
     await insertRows(manager, "customer_domain", domains);
-    await insertRows(manager, "customer_relationship", relationships);
+    await insertRows(manager, "customer_relationship", relationships.map((r) => withBillingProfile(r, customers)));
     await insertRows(manager, "subscription", subscriptions);
     await insertRows(manager, "audit_record", audits);
 

@@ -69,6 +69,16 @@ export class CompanyProfile {
   organizationRegistrationNumber: string | null;
 }
 
+/**
+ * A customer's directory tenant as the viewer's partner sees it. What is the
+ * tenant's, and so shared by every partner serving it, lives on this row: id,
+ * tenantId, cloud, domains, the company name and registration number as
+ * registered, and the billing profile given when the tenant was created (its
+ * registration data, which nothing changes afterwards). What each partner keeps
+ * for itself — the billing profile with its etag and updatedAt, hence also
+ * `country`, `culture` and `language` — is read from the viewer's relationship
+ * (`scopeRelationship`), so no partner's edit reaches another's view.
+ */
 @ObjectType({ simpleResolvers: true, implements: Node, description: "A customer's directory tenant as the viewer's partner sees it." })
 @Entity("customer")
 export class Customer extends Node {
@@ -92,7 +102,7 @@ export class Customer extends Node {
   @Column("text")
   cloud: Cloud;
 
-  @Field(() => String)
+  @Field(() => String, { description: "The tenant's company name as registered, the same for every partner (search and the COMPANY_NAME order use it); the name a partner invoices is `billingProfile.companyName`." })
   @Column("text", { name: "company_name" })
   companyName: string;
 
@@ -107,13 +117,12 @@ export class Customer extends Node {
   @Column("text")
   qualification: CustomerQualification;
 
-  @Field(() => String)
-  @Column("text")
-  culture: string;
+  // registration data: the billing profile given at creation, copied into each new relationship (never shown as any partner's profile)
+  @Column("text", { name: "culture" })
+  registeredCulture: string;
 
-  @Field(() => String)
-  @Column("text")
-  language: string;
+  @Column("text", { name: "language" })
+  registeredLanguage: string;
 
   @Column("text", { name: "billing_first_name", nullable: true })
   billingFirstName: string | null;
@@ -142,9 +151,9 @@ export class Customer extends Node {
   @Column("text", { name: "postal_code", nullable: true })
   postalCode: string | null;
 
-  @Field(() => String, { description: "The billing address country (ISO 3166-1 alpha-2)." })
-  @Column("char", { length: 2 })
-  country: string;
+  /** The tenant's country as registered: it decides the tenant's region (who may serve it). */
+  @Column("char", { name: "country", length: 2 })
+  registeredCountry: string;
 
   @Column("text", { name: "initial_admin_user_name", nullable: true })
   initialAdminUserName: string | null;
@@ -152,20 +161,39 @@ export class Customer extends Node {
   @Column("text", { name: "initial_admin_password_hash", nullable: true, select: false })
   initialAdminPasswordHash: string | null;
 
-  @Column("integer")
-  version: number;
-
   @Field(() => DateTimeScalar)
   @Column("timestamptz", { name: "created_at" })
   createdAt: Date;
 
-  @Field(() => DateTimeScalar)
-  @Column("timestamptz", { name: "updated_at" })
-  updatedAt: Date;
+  /** The viewer's relationship; every query that hands a customer to GraphQL joins it (`CustomerService.scoped`). */
+  private get seen(): CustomerRelationship {
+    if (!this.scopeRelationship) throw new Error(`customer ${this.id} was read without the viewer's relationship`);
+    return this.scopeRelationship;
+  }
 
-  @Field(() => String, { description: "Changes on every update; pass it as `ifMatch` to update only what you have seen." })
+  @Field(() => String, { description: "The billing address country (ISO 3166-1 alpha-2) of the viewer's billing profile." })
+  get country(): string {
+    return this.seen.billingProfile.address.country;
+  }
+
+  @Field(() => String, { description: "The culture of the viewer's billing profile." })
+  get culture(): string {
+    return this.seen.billingProfile.culture;
+  }
+
+  @Field(() => String, { description: "The language of the viewer's billing profile." })
+  get language(): string {
+    return this.seen.billingProfile.language;
+  }
+
+  @Field(() => DateTimeScalar, { description: "When the viewer's partner last changed its billing profile of this customer." })
+  get updatedAt(): Date {
+    return this.seen.updatedAt;
+  }
+
+  @Field(() => String, { description: "Changes on every update of the viewer's billing profile; pass it as `ifMatch` to update only what you have seen." })
   get etag(): string {
-    return `W/"${this.version}"`;
+    return `W/"${this.seen.version}"`;
   }
 
   @Field(() => CompanyProfile)
@@ -178,25 +206,9 @@ export class Customer extends Node {
     };
   }
 
-  @Field(() => BillingProfile, { nullable: true, description: "Needs a role that may read billing data." })
+  @Field(() => BillingProfile, { nullable: true, description: "The viewer's partner's own billing profile of this customer (a linked reseller's, for a provider that sees the customer through it). Needs a role that may read billing data." })
   get billingProfile(): BillingProfile {
-    return {
-      companyName: this.companyName,
-      firstName: this.billingFirstName,
-      lastName: this.billingLastName,
-      email: this.billingEmail,
-      phoneNumber: this.billingPhoneNumber,
-      culture: this.culture,
-      language: this.language,
-      address: {
-        addressLine1: this.addressLine1,
-        addressLine2: this.addressLine2,
-        city: this.city,
-        state: this.state,
-        postalCode: this.postalCode,
-        country: this.country,
-      },
-    };
+    return this.seen.billingProfile;
   }
 }
 

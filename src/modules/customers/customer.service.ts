@@ -35,7 +35,8 @@ import {
 const SORT_COLUMNS: Record<CustomerOrderField, { column: string; value: (c: Customer) => string | Date }> = {
   [CustomerOrderField.COMPANY_NAME]: { column: "c.company_name", value: (c) => c.companyName },
   [CustomerOrderField.CREATED_AT]: { column: "c.created_at", value: (c) => c.createdAt },
-  [CustomerOrderField.UPDATED_AT]: { column: "c.updated_at", value: (c) => c.updatedAt },
+  // the viewer's billing profile's time (the joined relationship's), like `Customer.updatedAt`
+  [CustomerOrderField.UPDATED_AT]: { column: "rel.updated_at", value: (c) => c.updatedAt },
 };
 
 function sortOrder(order: CustomerOrder | null | undefined): SortOrder<Customer> {
@@ -172,7 +173,37 @@ export class CustomerService {
       throw UserErrors.of(UserErrorCode.NOT_FOUND, "No customer of yours has this id.", field);
     }
     const customer = await manager.getRepository(Customer).findOneByOrFail({ id: relationship.customerId });
+    customer.scopeRelationship = relationship;
     return { customer, relationship };
+  }
+
+  /** A customer with one partner's relationship riding along (as `scoped` returns it), in one statement, inside a write. */
+  private withRelationship(manager: EntityManager, customerId: string, partnerId: string): Promise<Customer> {
+    return manager
+      .getRepository(Customer)
+      .createQueryBuilder("c")
+      .innerJoinAndMapOne("c.scopeRelationship", CustomerRelationship, "rel", "rel.customer_id = c.id AND rel.partner_id = :partnerId", { partnerId })
+      .where("c.id = :customerId", { customerId })
+      .getOneOrFail();
+  }
+
+  /**
+   * The providers whose view of a customer shows this partner's relationship
+   * (the converse of `scoped`): ACTIVE linked providers without an ACTIVE
+   * relationship of their own, for which this partner is the preferred
+   * (lowest id) of their linked resellers serving the customer.
+   */
+  private async readersThrough(manager: EntityManager, customerId: string, partnerId: string): Promise<string[]> {
+    const rows: { provider_id: string }[] = await manager.query(
+      `SELECT l.provider_id FROM indirect_relationship l
+        WHERE l.reseller_id = $2 AND l.status = 'ACTIVE'
+          AND NOT EXISTS (SELECT 1 FROM customer_relationship own WHERE own.partner_id = l.provider_id AND own.customer_id = $1 AND own.status = 'ACTIVE')
+          AND NOT EXISTS (SELECT 1 FROM customer_relationship pref
+                            JOIN indirect_relationship pl ON pl.reseller_id = pref.partner_id AND pl.provider_id = l.provider_id AND pl.status = 'ACTIVE'
+                           WHERE pref.customer_id = $1 AND pref.status = 'ACTIVE' AND pref.partner_id < $2)`,
+      [customerId, partnerId],
+    );
+    return rows.map((r) => r.provider_id);
   }
 
   async list(ctx: RequestContext, filter: CustomerFilter | null | undefined, order: CustomerOrder | null | undefined, args: ConnectionArgs): Promise<Connection<Customer>> {
@@ -200,7 +231,8 @@ export class CustomerService {
     if (f.indirectProviderId) qb.andWhere("rel.indirect_provider_id = :providerId", { providerId: this.partnerIdArgument(f.indirectProviderId, "indirectProviderId") });
     if (f.hasDelegatedAdmin != null) qb.andWhere("(rel.partner_id = :viewerPartnerId AND rel.delegated_admin) = :delegatedAdmin", { delegatedAdmin: f.hasDelegatedAdmin });
     const country = clean(f.country);
-    if (country) qb.andWhere("c.country = :country", { country: country.toUpperCase() });
+    // the viewer's own billing country (a partner's edit of its profile moves the customer only in its own list)
+    if (country) qb.andWhere("(rel.billing_profile #>> '{address,country}') = :country", { country: country.toUpperCase() });
     if (f.createdAfter) qb.andWhere("c.created_at > :createdAfter", { createdAfter: f.createdAfter });
     if (f.createdBefore) qb.andWhere("c.created_at < :createdBefore", { createdBefore: f.createdBefore });
     const page = await paginate(qb, args, sortOrder(order));
@@ -386,22 +418,22 @@ export class CustomerService {
         defaultDomain: domain,
         organizationRegistrationNumber: registrationNumber,
         qualification: CustomerQualification.NONE,
-        ...billingColumns(billing),
+        ...registrationColumns(billing),
         initialAdminUserName: userName,
         initialAdminPasswordHash: passwordHash,
-        version: 1,
       });
       await manager.insert(CustomerDomain, { domain, customerId: id, isDefault: true });
     } catch (error) {
       if (uniqueViolation(error)) throw UserErrors.of(UserErrorCode.DOMAIN_TAKEN, `${domain} is taken.`, ["companyProfile", "domainPrefix"]);
       throw error;
     }
-    const relationship = { customerId: id, status: RelationshipStatus.ACTIVE, type: RelationshipType.RESELLER, establishedVia: EstablishedVia.CREATED, delegatedAdmin: true };
+    // each partner gets its own copy of the billing profile given (a linked reseller too): from here on they change apart
+    const relationship = { customerId: id, status: RelationshipStatus.ACTIVE, type: RelationshipType.RESELLER, establishedVia: EstablishedVia.CREATED, delegatedAdmin: true, billingProfile: billing };
     await manager.insert(CustomerRelationship, { ...relationship, id: crypto.randomUUID(), partnerId: viewer.partnerId, indirectResellerId: resellerId });
     if (resellerId) {
       await manager.insert(CustomerRelationship, { ...relationship, id: crypto.randomUUID(), partnerId: resellerId, indirectProviderId: viewer.partnerId });
     }
-    const customer = await manager.getRepository(Customer).findOneByOrFail({ id });
+    const customer = await this.withRelationship(manager, id, viewer.partnerId);
     await this.audit.record(manager, ctx, {
       operationType: "add_customer",
       resourceType: "customer",
@@ -418,15 +450,22 @@ export class CustomerService {
     return { customer, initialAdmin: { userName, temporaryPassword: password } };
   }
 
+  /**
+   * Changes only the caller's own relationship's billing profile (its etag,
+   * its updatedAt): what other partners serving the tenant read stays as it
+   * was. Audited in the caller's log, and in the log of any linked provider
+   * that reads this profile through the caller (`readersThrough`).
+   */
   async updateBillingProfile(ctx: RequestContext, input: CustomerBillingProfileUpdateInput): Promise<{ customer: Customer }> {
+    const viewer = requireViewer(ctx);
     const partner = await this.partners.current(ctx);
     const customer = await this.dataSource.transaction(async (manager) => {
-      const { customer: served } = await this.lockOwnRelationship(manager, ctx, input.customerId, ["customerId"], "pessimistic_read");
-      const current = await manager.getRepository(Customer).createQueryBuilder("c").where("c.id = :id", { id: served.id }).setLock("pessimistic_write").getOneOrFail();
+      // FOR UPDATE on the caller's relationship row, which holds the profile: concurrent updates of it queue, other partners' do not
+      const { customer: current, relationship } = await this.lockOwnRelationship(manager, ctx, input.customerId, ["customerId"], "pessimistic_write");
       if (input.ifMatch != null && input.ifMatch !== current.etag) {
         throw UserErrors.of(UserErrorCode.STALE_ETAG, `The customer changed since you read it (etag is now ${current.etag}); read it again and retry.`, ["ifMatch"]);
       }
-      const before = current.billingProfile;
+      const before = relationship.billingProfile;
       const patch = input.billingProfile;
       const merged = cleanBillingProfile({
         ...before,
@@ -443,18 +482,23 @@ export class CustomerService {
       if (problems.length > 0) throw new UserErrors(problems);
       await manager
         .createQueryBuilder()
-        .update(Customer)
-        .set({ companyName: merged.companyName, ...billingColumns(merged), version: () => "version + 1", updatedAt: () => "now()" })
-        .where("id = :id", { id: current.id })
+        .update(CustomerRelationship)
+        .set({ billingProfile: merged, version: () => "version + 1", updatedAt: () => "now()" })
+        .where("id = :id", { id: relationship.id })
         .execute();
-      const updated = await manager.getRepository(Customer).findOneByOrFail({ id: current.id });
-      await this.audit.record(manager, ctx, {
+      const updated = await this.withRelationship(manager, current.id, viewer.partnerId);
+      const entry = {
         operationType: "update_customer_billing_profile",
         resourceType: "customer",
         customerId: current.id,
         oldValue: billingSnapshot(current),
         newValue: billingSnapshot(updated),
-      });
+      };
+      await this.audit.record(manager, ctx, entry);
+      const readers = await this.readersThrough(manager, current.id, viewer.partnerId);
+      for (const providerId of readers) {
+        await this.audit.record(manager, ctx, { ...entry, on: { partnerId: providerId, actor: { userId: viewer.userId, email: viewer.email ?? "", roles: [...viewer.roles] } } });
+      }
       return updated;
     });
     ctx.loaders.clearAll();
@@ -462,10 +506,11 @@ export class CustomerService {
   }
 }
 
-function billingColumns(b: BillingProfileValues) {
+/** The customer's registration columns: the billing profile given when the tenant was created. */
+function registrationColumns(b: BillingProfileValues) {
   return {
-    culture: b.culture,
-    language: b.language,
+    registeredCulture: b.culture,
+    registeredLanguage: b.language,
     billingFirstName: b.firstName,
     billingLastName: b.lastName,
     billingEmail: b.email,
@@ -475,6 +520,6 @@ function billingColumns(b: BillingProfileValues) {
     city: b.address.city,
     state: b.address.state,
     postalCode: b.address.postalCode,
-    country: b.address.country,
+    registeredCountry: b.address.country,
   };
 }

@@ -1,6 +1,7 @@
 import { DataSource, In } from "typeorm";
 import { requireViewer, RequestContext } from "../../auth/context";
 import { alignOne } from "../../graphql/loaders";
+import type { CacheBus } from "../../server/cache-bus";
 import { Partner, PartnerUser } from "./partner.entity";
 import { Cloud, PartnerType } from "./partner.enums";
 
@@ -12,10 +13,21 @@ export class PartnerService {
    * Partner rows by id. Nothing in the API changes a partner's name, MPN id,
    * type, cloud or region, so reads for display and type checks come from here
    * (refreshed after a minute) instead of costing a statement per request.
+   * Whatever changes a partner row calls `invalidatePartner` (every instance drops it).
    */
   private readonly cache = new Map<string, { partner: Partner; at: number }>();
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly caches: CacheBus,
+  ) {
+    caches.register("partner", this.cache);
+  }
+
+  /** Drops a changed partner row from this cache on every instance. */
+  invalidatePartner(id: string): Promise<void> {
+    return this.caches.invalidate("partner", id);
+  }
 
   /** Fresh partner rows by id, batched per request. */
   private partnerLoader(ctx: RequestContext) {

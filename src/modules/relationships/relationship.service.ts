@@ -184,8 +184,8 @@ export class RelationshipService {
       problems.push(userError(UserErrorCode.NOT_FOUND, `No customer tenant holds ${domain}.`, field));
       return;
     }
-    if (regionOf(tenant.country) !== partner.region) {
-      problems.push(userError(UserErrorCode.REGION_MISMATCH, `${domain} is in region ${regionOf(tenant.country)}; you serve ${partner.region}.`, field));
+    if (regionOf(tenant.registeredCountry) !== partner.region) {
+      problems.push(userError(UserErrorCode.REGION_MISMATCH, `${domain} is in region ${regionOf(tenant.registeredCountry)}; you serve ${partner.region}.`, field));
       return;
     }
     const current = await manager.getRepository(CustomerRelationship).findOneBy({ partnerId: partner.id, customerId: tenant.id, status: RelationshipStatus.ACTIVE });
@@ -252,8 +252,8 @@ export class RelationshipService {
         const holds = await manager.getRepository(CustomerDomain).existsBy({ customerId: tenant.id, domain: request!.customerDomain });
         if (!holds) throw UserErrors.of(UserErrorCode.INVITATION_NOT_VALID, `This invitation is for ${request!.customerDomain}, which is not this tenant's domain.`, ["customerTenantId"]);
       }
-      if (regionOf(tenant.country) !== partner.region) {
-        throw UserErrors.of(UserErrorCode.REGION_MISMATCH, `The tenant is in region ${regionOf(tenant.country)}; ${partner.name} serves ${partner.region}.`, ["customerTenantId"]);
+      if (regionOf(tenant.registeredCountry) !== partner.region) {
+        throw UserErrors.of(UserErrorCode.REGION_MISMATCH, `The tenant is in region ${regionOf(tenant.registeredCountry)}; ${partner.name} serves ${partner.region}.`, ["customerTenantId"]);
       }
       const resellerId = request!.indirectResellerId;
       if (resellerId) {
@@ -263,11 +263,13 @@ export class RelationshipService {
 
       const actor = { userId: null, email: `admin@${tenant.defaultDomain}`, roles: [] };
       const sides = [{ partnerId: partner.id, indirectResellerId: resellerId, indirectProviderId: null as string | null }];
+      let inviting: CustomerRelationship | null = null;
       if (resellerId) sides.push({ partnerId: resellerId, indirectResellerId: null, indirectProviderId: partner.id });
       for (const side of sides) {
         const before = await manager.getRepository(CustomerRelationship).createQueryBuilder("r").where("r.partner_id = :p AND r.customer_id = :c", { p: side.partnerId, c: tenant.id }).setLock("pessimistic_write").getOne();
         await this.establish(manager, side.partnerId, tenant.id, request!.includeDelegatedAdmin, side.indirectResellerId, side.indirectProviderId);
         const after = await manager.getRepository(CustomerRelationship).findOneByOrFail({ partnerId: side.partnerId, customerId: tenant.id });
+        inviting ??= after;
         await this.audit.record(manager, ctx, {
           operationType: "create_partner_relationship",
           resourceType: "customer_relationship",
@@ -279,6 +281,8 @@ export class RelationshipService {
       }
       await manager.update(RelationshipRequest, { id: request!.id }, { storedStatus: StoredRequestStatus.ACCEPTED, acceptedAt: () => "now()", customerId: tenant.id });
       const accepted = await manager.getRepository(RelationshipRequest).findOneByOrFail({ id: request!.id });
+      // the payload shows the customer as the inviting partner now holds it (its own profile, not the registration data)
+      tenant.scopeRelationship = inviting!;
       return { relationshipRequest: accepted, customer: tenant };
     });
   }
@@ -287,7 +291,9 @@ export class RelationshipService {
    * Creates the relationship, re-activates a removed one (restore: the new
    * request decides delegated admin), or widens an active one to delegated
    * admin when the request asked for it. The upsert also settles two requests
-   * of one partner accepted at once for the same tenant.
+   * of one partner accepted at once for the same tenant. A new relationship's
+   * billing profile is a copy of the tenant's registration data, the partner's
+   * own from then on; an existing one (active or restored) keeps the partner's.
    */
   private async establish(
     manager: EntityManager,
@@ -298,8 +304,8 @@ export class RelationshipService {
     indirectProviderId: string | null,
   ): Promise<void> {
     await manager.query(
-      `INSERT INTO customer_relationship AS r (partner_id, customer_id, status, type, established_via, delegated_admin, indirect_reseller_id, indirect_provider_id, established_at)
-       VALUES ($1, $2, 'ACTIVE', 'RESELLER', 'INVITATION', $3, $4, $5, now())
+      `INSERT INTO customer_relationship AS r (partner_id, customer_id, status, type, established_via, delegated_admin, indirect_reseller_id, indirect_provider_id, established_at, billing_profile)
+       SELECT $1, $2, 'ACTIVE', 'RESELLER', 'INVITATION', $3, $4, $5, now(), customer_registration_billing_profile(c) FROM customer c WHERE c.id = $2
        ON CONFLICT (partner_id, customer_id) DO UPDATE SET
          established_via = CASE WHEN r.status = 'ACTIVE' THEN r.established_via ELSE 'INVITATION' END,
          delegated_admin = CASE WHEN r.status = 'ACTIVE' THEN r.delegated_admin OR EXCLUDED.delegated_admin ELSE EXCLUDED.delegated_admin END,
