@@ -1,7 +1,6 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 import * as jose from "jose";
-import { Client } from "pg";
 import { userEmail, userId } from "../src/db/seed/demo-data";
 import { partnerId, PartnerRole, TestApp, TEST_JWT_SECRET } from "./support/harness";
 
@@ -112,27 +111,15 @@ describe("token times", () => {
 });
 
 describe("the database down during the user lookup", () => {
-  async function admin(sql: string, params: unknown[] = []) {
-    const client = new Client({ connectionString: process.env.TEST_ADMIN_URL });
-    await client.connect();
-    try {
-      await client.query(sql, params);
-    } finally {
-      await client.end();
-    }
-  }
-
   it("answers 503 SERVICE_UNAVAILABLE for a token not seen before (never 401 or 500), and accepts it once the database is back", async () => {
     const token = await sign({ roles: [PartnerRole.HELPDESK_AGENT] }, { iat: now() - 5 }); // a token no earlier request used
-    const name = app.databaseName;
-    await admin(`ALTER DATABASE ${name} ALLOW_CONNECTIONS false`);
-    await admin(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1`, [name]);
+    await app.cutOffDatabase();
     try {
       const down = await call(token, "{ viewer { partner { mpnId } } }");
       expect(down.status).toBe(503);
       expect(down.json.errors[0].extensions.code).toBe("SERVICE_UNAVAILABLE");
     } finally {
-      await admin(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`);
+      await app.restoreDatabase();
     }
     const up = await call(token, "{ viewer { partner { mpnId } } }");
     expect(up.status).toBe(200);

@@ -1,5 +1,4 @@
 import * as jose from "jose";
-import { Client } from "pg";
 import { userId } from "../src/db/seed/demo-data";
 import { PartnerRole, TestApp, TEST_JWT_SECRET, partnerId } from "./support/harness";
 
@@ -195,27 +194,15 @@ describe("unexpected errors", () => {
 });
 
 describe("database unavailable", () => {
-  async function admin(sql: string, params: unknown[] = []) {
-    const client = new Client({ connectionString: process.env.TEST_ADMIN_URL });
-    await client.connect();
-    try {
-      await client.query(sql, params);
-    } finally {
-      await client.end();
-    }
-  }
-
   it("answers 503 SERVICE_UNAVAILABLE while no connection can be had, and recovers by itself", async () => {
-    const name = app.databaseName;
-    await admin(`ALTER DATABASE ${name} ALLOW_CONNECTIONS false`);
-    await admin(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1`, [name]);
+    await app.cutOffDatabase();
     try {
       const down = await post({ query: "{ customers(first: 1) { totalCount } }" });
       expect(down.status).toBe(503);
       expect(down.json.errors[0].extensions).toEqual({ code: "SERVICE_UNAVAILABLE", requestId: expect.any(String) });
       expect((await fetch(`${base}/readyz`)).status).toBe(503);
     } finally {
-      await admin(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`);
+      await app.restoreDatabase();
     }
     const up = await post({ query: "{ customers(first: 1) { totalCount } }" });
     expect(up.status).toBe(200);

@@ -128,6 +128,18 @@ export class TestApp {
     return `http://127.0.0.1:${address.port}`;
   }
 
+  /** A database outage as the app sees it: new connections to this file's database are refused, open ones ended. */
+  async cutOffDatabase(): Promise<void> {
+    await admin(async (c) => {
+      await c.query(`ALTER DATABASE ${this.databaseName} ALLOW_CONNECTIONS false`);
+      await c.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1", [this.databaseName]);
+    });
+  }
+
+  async restoreDatabase(): Promise<void> {
+    await admin((c) => c.query(`ALTER DATABASE ${this.databaseName} ALLOW_CONNECTIONS true`));
+  }
+
   sql<T = any>(text: string, params: unknown[] = []): Promise<T[]> {
     return this.database.dataSource.query(text, params);
   }
