@@ -179,8 +179,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
             }
           }
           // last, once admitted: waits behind this partner's own operations only, never another partner's
-          lease = concurrency.acquire(contextValue.viewer?.partnerId ?? ANONYMOUS_LANE);
-          await lease.granted;
+          lease = concurrency.acquire(partnerId ?? ANONYMOUS_LANE);
+          await lease.granted.catch(async (refusal: unknown) => {
+            if (partnerId) await budget.refund(partnerId, requested); // refused before it ran: it costs nothing
+            throw refusal;
+          });
         },
         async willSendResponse({ response, contextValue, errors }) {
           lease?.release(); // first, on every path (errors too): the awaits below need no database slot

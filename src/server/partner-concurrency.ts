@@ -5,12 +5,14 @@ import { apiError } from "../graphql/errors";
 export interface Lease {
   /** Resolves when the operation may execute; rejects with THROTTLED when the queue is full or the wait too long. */
   readonly granted: Promise<void>;
-  /** Frees the slot (or leaves the queue); later calls do nothing. */
+  /** Frees the slot, or leaves the queue (then `granted` resolves without a slot); later calls do nothing. */
   release(): void;
 }
 
 interface Waiter {
   grant(): void;
+  /** Settles the wait without a slot: its response is gone already, nothing should hang on it. */
+  drop(): void;
   timer: NodeJS.Timeout;
 }
 
@@ -61,6 +63,10 @@ export class PartnerConcurrency {
           start();
           resolve();
         },
+        drop: () => {
+          clearTimeout(queued.timer);
+          resolve();
+        },
         timer: setTimeout(() => {
           state = "released";
           this.leaveQueue(partnerId, lane, queued);
@@ -78,7 +84,7 @@ export class PartnerConcurrency {
           lane.queue.shift()?.grant();
           this.forget(partnerId, lane);
         } else if (state === "waiting" && waiter) {
-          clearTimeout(waiter.timer);
+          waiter.drop();
           this.leaveQueue(partnerId, lane, waiter);
         }
         state = "released";

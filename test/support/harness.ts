@@ -68,7 +68,7 @@ export class Caller {
 
 /** One test file's server: its own database (migrated, seeded), schema, app and tokens. */
 export class TestApp {
-  private server: http.Server | null = null;
+  private listening: Promise<http.Server> | null = null;
 
   private constructor(
     readonly config: Config,
@@ -122,8 +122,9 @@ export class TestApp {
 
   /** The base URL of the app listening on a free port (started on first use). */
   async url(): Promise<string> {
-    if (!this.server) this.server = await this.app.listen(0, "127.0.0.1");
-    const address = this.server.address();
+    // one listener however many callers ask at once
+    this.listening ??= this.app.listen(0, "127.0.0.1");
+    const address = (await this.listening).address();
     if (!address || typeof address === "string") throw new Error("not listening");
     return `http://127.0.0.1:${address.port}`;
   }
