@@ -1,33 +1,12 @@
 import "reflect-metadata";
 import { DataSource, DataSourceOptions, Logger } from "typeorm";
-import { AuditRecord } from "./src/modules/audit/audit-record.entity";
-import { Customer, CustomerDomain } from "./src/modules/customers/customer.entity";
-import { IdempotencyKey } from "./src/modules/idempotency/idempotency-key.entity";
-import { Partner, PartnerUser } from "./src/modules/partners/partner.entity";
-import { PurchasePermission } from "./src/modules/purchase-permissions/purchase-permission.entity";
-import { CustomerRelationship } from "./src/modules/relationships/customer-relationship.entity";
-import { IndirectRelationship } from "./src/modules/relationships/indirect-relationship.entity";
-import { Subscription } from "./src/modules/subscriptions/subscription.entity";
-import { InitialSchema1732300000000 } from "./src/db/migrations/1732300000000-initial-schema";
-import { RelationshipRequests1732400000000 } from "./src/db/migrations/1732400000000-relationship-requests";
-import { PerPartnerBillingProfile1732550000000 } from "./src/db/migrations/1732550000000-per-partner-billing-profile";
-import { RelationshipRequest } from "./src/modules/relationships/relationship-request.entity";
+import { migrations } from "./src/db/migrations";
+import { MODULES } from "./src/modules";
 
-export const entities = [
-  Partner,
-  PartnerUser,
-  Customer,
-  CustomerDomain,
-  CustomerRelationship,
-  IndirectRelationship,
-  RelationshipRequest,
-  Subscription,
-  PurchasePermission,
-  AuditRecord,
-  IdempotencyKey,
-];
+/** Every module's entities (each module declares its own in its manifest). */
+export const entities = MODULES.flatMap((m) => m.entities ?? []);
 
-export const migrations = [InitialSchema1732300000000, RelationshipRequests1732400000000, PerPartnerBillingProfile1732550000000];
+export { migrations };
 
 export interface DatabaseOptions {
   url: string;

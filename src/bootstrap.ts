@@ -22,7 +22,7 @@ export async function bootstrap(config: Config, log: AppLogger): Promise<Running
   try {
     shared = await openSharedState(config, log);
     const schema = await buildApiSchema({ shield: !config.disableShield });
-    const services = createServices(database.dataSource, config, shared.caches);
+    const services = createServices({ dataSource: database.dataSource, config, caches: shared.caches });
     const app = await createApp({ config, schema, dataSource: database.dataSource, services, tokens, log, shared });
     return {
       database,

@@ -283,7 +283,6 @@ it("drains 20 requests in flight on SIGTERM, turns new ones away, ignores a seco
     "shutting down",
     "shutting down: /readyz answers 503",
     "stopped accepting connections; draining the requests in flight",
-    "requests in flight finished",
     "HTTP server closed",
     "Apollo stopped",
     "database pool closed",

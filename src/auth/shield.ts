@@ -4,7 +4,8 @@ import type { IRules } from "graphql-shield";
 import type { IMiddlewareFieldMap } from "graphql-middleware";
 import { forbidden } from "../graphql/errors";
 import type { RequestContext } from "./context";
-import { AUTHENTICATED, Capability, FIELD_RULES, FieldRule, hasCapability, PUBLIC } from "./permissions";
+import { FIELD_RULES } from "./field-rules";
+import { AUTHENTICATED, Capability, FieldRule, hasCapability, PUBLIC } from "./permissions";
 
 const isAuthenticated = rule("authenticated", { cache: "contextual" })((_parent, _args, ctx: RequestContext) =>
   ctx.viewer ? true : forbidden("Sign in to use this field."),

@@ -1,33 +1,19 @@
 import { Arg, Ctx, ID, Query, Resolver } from "type-graphql";
-import { hasCapability, NODE_READ_RULES } from "../auth/permissions";
+import { NODE_TYPES } from "../auth/field-rules";
+import { hasCapability } from "../auth/permissions";
 import { requireViewer, RequestContext } from "../auth/context";
 import { badUserInput, forbidden } from "./errors";
 import { decodeGlobalId, Node } from "./relay";
 
 const MAX_NODES = 100;
 
-type Fetch = (ctx: RequestContext, id: string) => Promise<Node | null>;
-
-/** Fetchers by type name; each applies its service's tenant scope. A Map: the type name comes from the caller (`constructor:<uuid>`). */
-const FETCH = new Map<string, Fetch>([
-  ["Customer", (ctx, id) => ctx.services.customers.byId(ctx, id)],
-  ["Subscription", (ctx, id) => ctx.services.subscriptions.byId(ctx, id)],
-  ["AuditRecord", (ctx, id) => ctx.services.audit.byId(ctx, id)],
-  ["PurchasePermission", (ctx, id) => ctx.services.purchasePermissions.byId(ctx, id)],
-  ["RelationshipRequest", (ctx, id) => ctx.services.relationships.byId(ctx, id)],
-  ["IndirectRelationship", (ctx, id) => ctx.services.indirectRelationships.byId(ctx, id)],
-  ["Partner", (ctx, id) => ctx.services.partners.visibleById(ctx, id)],
-  ["PartnerUser", (ctx, id) => ctx.services.partners.visibleUser(ctx, id)],
-]);
-
 async function fetchNode(ctx: RequestContext, globalId: string): Promise<Node | null> {
   const viewer = requireViewer(ctx);
   const decoded = decodeGlobalId(globalId);
-  const fetch = decoded && FETCH.get(decoded.type);
-  if (!decoded || !fetch) return null;
-  const rule = NODE_READ_RULES.get(decoded.type);
-  if (rule !== "authenticated" && (!rule || !hasCapability(viewer.roles, rule))) throw forbidden(`Your roles may not read ${decoded.type} objects.`);
-  return fetch(ctx, decoded.id);
+  const type = decoded && NODE_TYPES.get(decoded.type);
+  if (!decoded || !type) return null;
+  if (type.read !== "authenticated" && !hasCapability(viewer.roles, type.read)) throw forbidden(`Your roles may not read ${decoded.type} objects.`);
+  return type.fetch(ctx, decoded.id);
 }
 
 @Resolver()

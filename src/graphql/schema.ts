@@ -1,27 +1,13 @@
 import "reflect-metadata";
 import { GraphQLSchema, lexicographicSortSchema, printSchema } from "graphql";
 import { applyMiddleware } from "graphql-middleware";
-import { buildSchema } from "type-graphql";
+import { buildSchema, NonEmptyArray } from "type-graphql";
 import { permissionsMiddleware } from "../auth/shield";
-import { AuditRecordResolver } from "../modules/audit/audit.resolver";
-import { CustomerResolver } from "../modules/customers/customer.resolver";
-import { ViewerResolver } from "../modules/partners/partner.resolver";
-import { PurchasePermissionResolver } from "../modules/purchase-permissions/purchase-permission.resolver";
-import { IndirectRelationshipResolver } from "../modules/relationships/indirect-relationship.resolver";
-import { RelationshipResolver } from "../modules/relationships/relationship.resolver";
-import { SubscriptionResolver } from "../modules/subscriptions/subscription.resolver";
+import { MODULES } from "../modules";
 import { NodeResolver } from "./node.resolver";
 
-export const resolvers = [
-  NodeResolver,
-  ViewerResolver,
-  CustomerResolver,
-  SubscriptionResolver,
-  AuditRecordResolver,
-  PurchasePermissionResolver,
-  RelationshipResolver,
-  IndirectRelationshipResolver,
-] as const;
+/** The node lookups, then every module's resolvers. */
+export const resolvers = [NodeResolver, ...MODULES.flatMap((m) => m.resolvers ?? [])] as unknown as NonEmptyArray<Function>;
 
 /** The schema as type-graphql builds it from the classes (no permissions). */
 export function buildBareSchema(): Promise<GraphQLSchema> {

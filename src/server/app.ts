@@ -8,7 +8,7 @@ import { DocumentNode, GraphQLError, GraphQLFormattedError, GraphQLSchema, isInt
 import { unwrapResolverError } from "@apollo/server/errors";
 import { DataSource } from "typeorm";
 import { RequestContext } from "../auth/context";
-import { ANONYMOUS_FIELDS } from "../auth/permissions";
+import { ANONYMOUS_FIELDS } from "../auth/field-rules";
 import { InvalidTokenError, partnerUserLookup, TokenService } from "../auth/tokens";
 import type { Config } from "../config";
 import { readFromPrimary, replicaRouting } from "../db/replicas";

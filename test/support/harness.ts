@@ -91,7 +91,7 @@ export class TestApp {
     const tokens = await createTokenService(config);
     const schema = await buildApiSchema({ shield: !config.disableShield });
     const shared = await openSharedState(config, log); // per process unless options.env sets REDIS_URL
-    const app = await createApp({ config, schema, dataSource: database.dataSource, services: createServices(database.dataSource, config, shared.caches), tokens, log, shared });
+    const app = await createApp({ config, schema, dataSource: database.dataSource, services: createServices({ dataSource: database.dataSource, config, caches: shared.caches }), tokens, log, shared });
     return new TestApp(config, database, app, tokens, databaseName, !options.databaseUrl);
   }
 

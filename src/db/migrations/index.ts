@@ -1,0 +1,6 @@
+import { InitialSchema1732300000000 } from "./1732300000000-initial-schema";
+import { RelationshipRequests1732400000000 } from "./1732400000000-relationship-requests";
+import { PerPartnerBillingProfile1732550000000 } from "./1732550000000-per-partner-billing-profile";
+
+/** The schema's history, oldest first: a new migration is a file here and a line below. */
+export const migrations = [InitialSchema1732300000000, RelationshipRequests1732400000000, PerPartnerBillingProfile1732550000000];

@@ -1,0 +1,22 @@
+import { defineModule } from "../module";
+import { AuditRecord } from "./audit-record.entity";
+import { AuditRecordResolver } from "./audit.resolver";
+import { AuditService } from "./audit.service";
+
+declare module "../../services" {
+  interface Services {
+    audit: AuditService;
+  }
+}
+
+export const auditModule = defineModule({
+  name: "audit",
+  entities: [AuditRecord],
+  resolvers: [AuditRecordResolver],
+  services: ({ dataSource }) => ({ audit: new AuditService(dataSource) }),
+  fieldRules: {
+    Query: { auditRecords: "readAuditRecords" },
+    AuditRecord: { customer: "readCustomers" },
+  },
+  nodes: { AuditRecord: { read: "readAuditRecords", fetch: (ctx, id) => ctx.services.audit.byId(ctx, id) } },
+});

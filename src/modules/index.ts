@@ -1,0 +1,24 @@
+import { auditModule } from "./audit/audit.module";
+import { customersModule } from "./customers/customer.module";
+import { idempotencyModule } from "./idempotency/idempotency.module";
+import type { ModuleManifest } from "./module";
+import { partnersModule } from "./partners/partner.module";
+import { purchasePermissionsModule } from "./purchase-permissions/purchase-permission.module";
+import { indirectRelationshipsModule } from "./relationships/indirect-relationship.module";
+import { relationshipsModule } from "./relationships/relationship.module";
+import { subscriptionsModule } from "./subscriptions/subscription.module";
+
+/**
+ * Every domain area, registered here and nowhere else. Order matters only for
+ * services: a module's factory sees the services of the modules before it.
+ */
+export const MODULES: readonly ModuleManifest[] = [
+  partnersModule,
+  auditModule,
+  idempotencyModule,
+  indirectRelationshipsModule,
+  customersModule,
+  subscriptionsModule,
+  purchasePermissionsModule,
+  relationshipsModule,
+];

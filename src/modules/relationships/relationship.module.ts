@@ -1,0 +1,43 @@
+import { defineModule } from "../module";
+import { CustomerRelationship } from "./customer-relationship.entity";
+import { invitationSecretOf } from "./invitation-token";
+import { RelationshipRequest } from "./relationship-request.entity";
+import { RelationshipResolver } from "./relationship.resolver";
+import { RelationshipService } from "./relationship.service";
+
+declare module "../../services" {
+  interface Services {
+    relationships: RelationshipService;
+  }
+}
+
+/** Customer relationships and the invitations (relationship requests) that establish them. */
+export const relationshipsModule = defineModule({
+  name: "relationships",
+  entities: [CustomerRelationship, RelationshipRequest],
+  resolvers: [RelationshipResolver],
+  services: ({ dataSource, config }, { customers, partners, indirectRelationships, audit, idempotency }) => ({
+    relationships: new RelationshipService(dataSource, customers, partners, indirectRelationships, audit, idempotency, invitationSecretOf(config)),
+  }),
+  fieldRules: {
+    Query: { relationshipRequests: "manageRelationshipRequests" },
+    Mutation: {
+      relationshipRequestCreate: "manageRelationshipRequests",
+      relationshipRequestCancel: "manageRelationshipRequests",
+      relationshipRequestAccept: "public", // the customer's side: the invitation token is the credential
+      relationshipRemove: "removeRelationship",
+    },
+    RelationshipRequest: { invitationUrl: "manageRelationshipRequests" },
+  },
+  // what the customer's admin may read of an acceptance without a bearer token (with Customer's own fields)
+  anonymousFields: [
+    "Mutation.relationshipRequestAccept",
+    "RelationshipRequestAcceptPayload.relationshipRequest",
+    "RelationshipRequestAcceptPayload.customer",
+    "RelationshipRequestAcceptPayload.userErrors",
+    "RelationshipRequestAcceptPayload.clientMutationId",
+    "RelationshipRequest.id",
+    "RelationshipRequest.status",
+  ],
+  nodes: { RelationshipRequest: { read: "manageRelationshipRequests", fetch: (ctx, id) => ctx.services.relationships.byId(ctx, id) } },
+});

@@ -1,0 +1,21 @@
+import { defineModule } from "../module";
+import { Subscription } from "./subscription.entity";
+import { SubscriptionResolver } from "./subscription.resolver";
+import { SubscriptionService } from "./subscription.service";
+
+declare module "../../services" {
+  interface Services {
+    subscriptions: SubscriptionService;
+  }
+}
+
+export const subscriptionsModule = defineModule({
+  name: "subscriptions",
+  entities: [Subscription],
+  resolvers: [SubscriptionResolver],
+  services: ({ dataSource }, { customers, audit, idempotency }) => ({ subscriptions: new SubscriptionService(dataSource, customers, audit, idempotency) }),
+  fieldRules: {
+    Mutation: { subscriptionCreate: "manageSubscriptions", subscriptionSuspend: "manageSubscriptions", subscriptionReactivate: "manageSubscriptions" },
+  },
+  nodes: { Subscription: { read: "readCustomers", fetch: (ctx, id) => ctx.services.subscriptions.byId(ctx, id) } },
+});
