@@ -11,6 +11,7 @@ import { isPartnerRole, PartnerRole } from "./roles";
 export interface Viewer {
   userId: string;
   partnerId: string;
+  /** The effective roles: the token's, less any taken away since it was issued (`effectiveRoles`). */
   roles: ReadonlySet<PartnerRole>;
   email: string | null;
 }
@@ -24,8 +25,43 @@ export interface TokenClaims {
 
 type VerificationKey = Uint8Array | jose.CryptoKey | jose.JWTVerifyGetKey;
 
+/** What is stored of the user a token's `sub` names. */
+export interface StoredUser {
+  partnerId: string;
+  email: string;
+  roles: readonly PartnerRole[];
+  /** When `partnerUserRolesSet` last changed the stored roles; null when never. */
+  rolesChangedAt: Date | null;
+}
+
 /** The stored user a token's `sub` names, with its partner; null when there is none. */
-export type UserLookup = (userId: string) => Promise<{ partnerId: string; email: string } | null>;
+export type UserLookup = (userId: string) => Promise<StoredUser | null>;
+
+/**
+ * How a token's roles and the stored roles combine. A token issued after the
+ * user's last role change (its `iat` later than `rolesChangedAt`, or no change
+ * ever) carries its roles as signed: `npm run token` and an identity provider
+ * may sign any roles. A token issued before it (or within the same second:
+ * `iat` has whole seconds) keeps only those of its roles still stored, so a
+ * role taken away stops working at once, whatever the token says, and a role
+ * added is used only by a token that claims it.
+ */
+export function effectiveRoles(tokenRoles: ReadonlySet<PartnerRole>, issuedAtSeconds: number, user: Pick<StoredUser, "roles" | "rolesChangedAt">): ReadonlySet<PartnerRole> {
+  if (!user.rolesChangedAt || issuedAtSeconds * 1000 > user.rolesChangedAt.getTime()) return tokenRoles;
+  const stored = new Set(user.roles);
+  return new Set([...tokenRoles].filter((role) => stored.has(role)));
+}
+
+/** The name under which the verification cache listens on the CacheBus; the key is a user id. */
+export const USER_CACHE = "partnerUser";
+
+/**
+ * How long a token's user check (existence, partner, stored roles) is reused
+ * before it is read again. Role changes invalidate it at once on every
+ * instance through the CacheBus; this only bounds an invalidation that was
+ * lost (Redis unreachable when it was published).
+ */
+const USER_RECHECK_MS = 60_000;
 
 export interface TokenService {
   /**
@@ -34,6 +70,10 @@ export interface TokenService {
    * token; a failing lookup's error passes through (the database is down).
    */
   verify(token: string, lookupUser: UserLookup): Promise<Viewer>;
+  /** Drops what the verification cache holds of this user's lookups (its roles changed): its tokens are checked again on their next request. */
+  forgetUser(userId: string): void;
+  /** Drops every cached user lookup (invalidations may have been missed). */
+  forgetAll(): void;
   /** Only with a shared secret (HS256): development, tests, `npm run token`. */
   sign(claims: TokenClaims, expiresIn?: string): Promise<string>;
 }
@@ -49,11 +89,12 @@ export function partnerUserLookup(dataSource: DataSource): UserLookup {
   return (userId) => {
     const requestId = requestScope.getStore()?.requestId ?? "";
     return requestScope.run({ requestId, sql: { statements: 0 } }, async () => {
-      const rows: { partner_id: string; email: string }[] = await dataSource.query(
-        `SELECT u.partner_id, u.email FROM partner_user u JOIN partner p ON p.id = u.partner_id WHERE u.id = $1`,
+      const rows: { partner_id: string; email: string; roles: string[]; roles_changed_at: Date | null }[] = await dataSource.query(
+        `SELECT u.partner_id, u.email, u.roles, u.roles_changed_at FROM partner_user u JOIN partner p ON p.id = u.partner_id WHERE u.id = $1`,
         [userId],
       );
-      return rows[0] ? { partnerId: rows[0].partner_id, email: rows[0].email } : null;
+      const row = rows[0];
+      return row ? { partnerId: row.partner_id, email: row.email, roles: row.roles.filter(isPartnerRole), rolesChangedAt: row.roles_changed_at } : null;
     });
   };
 }
@@ -95,7 +136,7 @@ export async function createTokenService(config: Config): Promise<TokenService> 
   const { maxLifetimeSeconds, clockSkewSeconds } = jwt;
 
   /** Checks signature, issuer, audience, times (with the clock skew), lifetime and claims. */
-  const verifyToken = async (token: string): Promise<{ viewer: Viewer; expiresAt: number }> => {
+  const verifyToken = async (token: string): Promise<{ viewer: Viewer; issuedAt: number; expiresAt: number }> => {
     let payload: jose.JWTPayload;
     try {
       const options = { issuer: jwt.issuer, audience: jwt.audience, algorithms, requiredClaims: ["sub", "exp", "iat"], clockTolerance: clockSkewSeconds };
@@ -117,30 +158,85 @@ export async function createTokenService(config: Config): Promise<TokenService> 
       throw new InvalidTokenError("claim roles must be a non-empty list of PartnerRole names");
     }
     const viewer = { userId: sub.toLowerCase(), partnerId: pid.toLowerCase(), roles: new Set(roles), email: typeof email === "string" ? email : null };
-    return { viewer, expiresAt: exp * 1000 };
+    return { viewer, issuedAt: iat, expiresAt: exp * 1000 };
   };
 
-  /** The token's user must exist and belong to the token's partner; its stored email replaces the claimed one. */
-  const checkUser = async (viewer: Viewer, lookupUser: UserLookup): Promise<Viewer> => {
-    const user = await lookupUser(viewer.userId);
-    if (!user) throw new InvalidTokenError(`user ${viewer.userId} (claim sub) does not exist`);
-    if (user.partnerId !== viewer.partnerId) throw new InvalidTokenError(`user ${viewer.userId} (claim sub) is not a user of partner ${viewer.partnerId} (claim pid)`);
-    return { ...viewer, email: user.email };
+  /**
+   * The token's user must exist and belong to the token's partner; its stored
+   * email replaces the claimed one, and its stored roles limit the token's (`effectiveRoles`).
+   */
+  const checkUser = async (claimed: Viewer, issuedAt: number, lookupUser: UserLookup): Promise<Viewer> => {
+    const user = await lookupUser(claimed.userId);
+    if (!user) throw new InvalidTokenError(`user ${claimed.userId} (claim sub) does not exist`);
+    if (user.partnerId !== claimed.partnerId) throw new InvalidTokenError(`user ${claimed.userId} (claim sub) is not a user of partner ${claimed.partnerId} (claim pid)`);
+    return { ...claimed, email: user.email, roles: effectiveRoles(claimed.roles, issuedAt, user) };
   };
 
-  // a verified token's viewer (signature and user checked) until the token expires: a signature check per request is measurable CPU
-  const verified = new Map<string, { viewer: Viewer; expiresAt: number }>();
+  /**
+   * Verified tokens until they expire (a signature check per request is
+   * measurable CPU), each with its user check while that is fresh. The user
+   * check is dropped by `forgetUser` (a role change, on every instance
+   * through the CacheBus) and re-read after USER_RECHECK_MS at the latest.
+   */
+  interface Verified {
+    claimed: Viewer;
+    issuedAt: number;
+    expiresAt: number;
+    checked: { viewer: Viewer; at: number } | null;
+  }
+  const verified = new Map<string, Verified>();
+  const tokensOfUser = new Map<string, Set<string>>();
   const VERIFIED_CACHE_SIZE = 10_000;
+  // bumped by every forget: a lookup that overlapped one may have read the old roles and is not kept
+  let forgets = 0;
+
+  const remove = (token: string) => {
+    const entry = verified.get(token);
+    if (!entry) return;
+    verified.delete(token);
+    const tokens = tokensOfUser.get(entry.claimed.userId);
+    tokens?.delete(token);
+    if (tokens?.size === 0) tokensOfUser.delete(entry.claimed.userId);
+  };
+
+  const keep = (token: string, entry: Verified) => {
+    if (!verified.has(token) && verified.size >= VERIFIED_CACHE_SIZE) remove(verified.keys().next().value!);
+    verified.set(token, entry);
+    let tokens = tokensOfUser.get(entry.claimed.userId);
+    if (!tokens) tokensOfUser.set(entry.claimed.userId, (tokens = new Set()));
+    tokens.add(token);
+  };
 
   return {
     async verify(token, lookupUser) {
-      const hit = verified.get(token);
-      if (hit && hit.expiresAt > Date.now()) return hit.viewer;
-      const { viewer, expiresAt } = await verifyToken(token);
-      const result = { viewer: await checkUser(viewer, lookupUser), expiresAt };
-      if (verified.size >= VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value!);
-      verified.set(token, result);
-      return result.viewer;
+      const now = Date.now();
+      let entry = verified.get(token);
+      if (entry && entry.expiresAt <= now) {
+        remove(token);
+        entry = undefined;
+      }
+      if (entry?.checked && now - entry.checked.at < USER_RECHECK_MS) return entry.checked.viewer;
+      if (!entry) {
+        const { viewer: claimed, issuedAt, expiresAt } = await verifyToken(token);
+        entry = { claimed, issuedAt, expiresAt, checked: null };
+      }
+      const before = forgets;
+      const viewer = await checkUser(entry.claimed, entry.issuedAt, lookupUser);
+      keep(token, { ...entry, checked: forgets === before ? { viewer, at: now } : null });
+      return viewer;
+    },
+
+    forgetUser(userId) {
+      forgets++;
+      for (const token of tokensOfUser.get(userId.toLowerCase()) ?? []) {
+        const entry = verified.get(token);
+        if (entry) entry.checked = null;
+      }
+    },
+
+    forgetAll() {
+      forgets++;
+      for (const entry of verified.values()) entry.checked = null;
     },
 
     async sign(claims, expiresIn = "8h") {

@@ -4,16 +4,22 @@ import { createTokenService } from "../auth/tokens";
 import { loadConfig } from "../config";
 import { DEMO_PARTNERS, demoUsers, partnerId } from "../db/seed/demo-data";
 
-/** Prints one signed bearer token for a demo user: npm run --silent token -- --partner 1000001 --role GLOBAL_ADMIN */
+/**
+ * Prints one signed bearer token for a demo user: npm run --silent token -- --partner 1000001 --role GLOBAL_ADMIN
+ * (`--user <email>` without `--role`: that demo user's own role). The token carries the roles as signed: it is
+ * issued after any earlier role change of its user, so the server takes its roles as they are (src/auth/tokens.ts).
+ */
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: { partner: { type: "string" }, role: { type: "string", multiple: true }, user: { type: "string" }, expires: { type: "string" } },
   });
   const partner = DEMO_PARTNERS.find((p) => p.mpnId === values.partner);
-  const roles = (values.role ?? []).map((r) => r.toUpperCase());
-  if (!partner || roles.length === 0 || !roles.every(isPartnerRole)) {
+  const demoUser = partner && values.user ? demoUsers(partner.key).find((u) => u.email === values.user!.toLowerCase()) : undefined;
+  const roles = (values.role ?? (demoUser ? [demoUser.role] : [])).map((r) => r.toUpperCase());
+  if (!partner || (roles.length === 0 && !values.user) || !roles.every(isPartnerRole)) {
     process.stderr.write(
       "usage: npm run --silent token -- --partner <MPN id> --role <ROLE> [--role <ROLE> …] [--user <email>]\n" +
+        "       npm run --silent token -- --partner <MPN id> --user <email>   (that demo user's own role)\n" +
         `  partners: ${DEMO_PARTNERS.map((p) => `${p.mpnId} (${p.name})`).join(", ")}\n` +
         `  roles: ${Object.values(PartnerRole).join(", ")}\n`,
     );

@@ -69,7 +69,15 @@ export class PartnerUser extends Node {
   @Column("text", { name: "display_name" })
   displayName: string;
 
-  @Field(() => [PartnerRole])
+  @Field(() => [PartnerRole], { description: "Stored roles; on `viewer.user`, the roles in effect for the caller's token." })
   @Column("text", { array: true })
   roles: PartnerRole[];
+
+  @Field(() => DateTimeScalar)
+  @Column("timestamptz", { name: "created_at" })
+  createdAt: Date;
+
+  /** When `partnerUserRolesSet` last changed `roles` (null: never); tokens issued before keep only stored roles. */
+  @Column("timestamptz", { name: "roles_changed_at", nullable: true })
+  rolesChangedAt: Date | null;
 }

@@ -107,11 +107,14 @@ export class PartnerService {
     return this.dataSource.getRepository(Partner).findOneBy({ mpnId, cloud });
   }
 
-  /** The signed-in user as stored, with the roles its token carries (they decide what it may do). */
+  /** The signed-in user as stored, with the roles in effect for its token (they decide what it may do; src/auth/tokens.ts `effectiveRoles`). */
   async currentUser(ctx: RequestContext): Promise<PartnerUser> {
     const viewer = requireViewer(ctx);
     const stored = await this.visibleUser(ctx, viewer.userId);
-    const user = stored ?? Object.assign(new PartnerUser(), { id: viewer.userId, partnerId: viewer.partnerId, email: viewer.email ?? "", displayName: viewer.email ?? "" });
+    // a copy: the loader's row keeps the stored roles for other fields of this request
+    const user = stored
+      ? Object.assign(new PartnerUser(), stored)
+      : Object.assign(new PartnerUser(), { id: viewer.userId, partnerId: viewer.partnerId, email: viewer.email ?? "", displayName: viewer.email ?? "", createdAt: new Date(0), rolesChangedAt: null });
     user.roles = [...viewer.roles];
     return user;
   }
