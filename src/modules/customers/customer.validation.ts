@@ -8,6 +8,16 @@ const EMAIL = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61
 const PHONE = /^\+?[0-9][0-9 ().-]{4,24}$/;
 const LANGUAGE = /^[a-z]{2}$/;
 
+/** The email check of billing profiles, for other modules' contacts (referrals). */
+export function isEmail(value: string): boolean {
+  return value.length <= 254 && EMAIL.test(value);
+}
+
+/** The phone number check of billing profiles, for other modules' contacts (referrals). */
+export function isPhoneNumber(value: string): boolean {
+  return PHONE.test(value);
+}
+
 /** A billing profile after trimming, as stored. */
 export interface BillingProfileValues {
   companyName: string;
