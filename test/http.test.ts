@@ -1,5 +1,6 @@
 import * as jose from "jose";
 import { userId } from "../src/db/seed/demo-data";
+import { REQUEST_ACCEPT } from "./support/fixtures";
 import { PartnerRole, TestApp, TEST_JWT_SECRET, partnerId } from "./support/harness";
 
 /** What crosses the wire: status codes, headers and error shapes against the listening server. */
@@ -71,6 +72,26 @@ describe("authentication", () => {
     expect(response.headers.get("x-request-id")).toBe("req-123");
     expect(response.json.data.viewer.partner.mpnId).toBe("1000001");
     expect(response.json.extensions.cost).toEqual({ requested: expect.any(Number), actual: expect.any(Number), limit: 50000, remaining: expect.any(Number) });
+  });
+
+  it("gives a call without a token the four cost numbers too: the anonymous limit and what is left of this address's budget", async () => {
+    const accept = async () => {
+      const response = await fetch(`${base}/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: REQUEST_ACCEPT, variables: { input: { invitationToken: "made-up", customerTenantId: "00000000-0000-4000-8000-000000000000" } } }) });
+      return { status: response.status, json: (await response.json()) as any };
+    };
+    const first = await accept();
+    expect(first.status).toBe(200);
+    expect(first.json.data.relationshipRequestAccept.userErrors[0].code).toBe("INVITATION_NOT_VALID");
+    const cost = first.json.extensions.cost;
+    expect(cost).toEqual({ requested: expect.any(Number), actual: expect.any(Number), limit: app.config.anonymousLimits.cost, remaining: expect.any(Number) });
+    expect(cost.actual).toBeGreaterThan(0);
+    expect(cost.actual).toBeLessThanOrEqual(cost.requested);
+    // each call without a token takes one request from the address's budget (ANONYMOUS_RATE_LIMIT_PER_MINUTE, refilled per second)
+    expect(cost.remaining).toBeLessThan(app.config.rateLimit.anonymousPerMinute);
+    expect(cost.remaining).toBeGreaterThanOrEqual(0);
+    const second = (await accept()).json.extensions.cost;
+    expect(second.remaining).toBeLessThanOrEqual(cost.remaining);
+    expect(second.limit).toBe(app.config.anonymousLimits.cost);
   });
 });
 

@@ -1,12 +1,11 @@
 import { BILLING_UPDATE } from "./support/fixtures";
 import { dataOf, PartnerRole, TestApp } from "./support/harness";
+import { dbIdOf, globalIdOf } from "./support/kit";
 
 /** Another partner's objects behave exactly like objects that do not exist. */
 let app: TestApp;
 let theirs: { id: string; domain: string; name: string; subscriptionId: string; auditId: string; partnerId: string; userId: string };
 let missing: { id: string; subscriptionId: string };
-
-const gid = (type: string, id: string) => Buffer.from(`${type}:${id}`).toString("base64url");
 
 beforeAll(async () => {
   app = await TestApp.start();
@@ -21,15 +20,15 @@ beforeAll(async () => {
     JOIN partner_user u ON u.partner_id = p.id
     LIMIT 1`);
   theirs = {
-    id: gid("Customer", row.id),
+    id: globalIdOf("Customer", row.id),
     domain: row.default_domain,
     name: row.company_name,
-    subscriptionId: gid("Subscription", row.subscription_id),
-    auditId: gid("AuditRecord", row.audit_id),
-    partnerId: gid("Partner", row.partner_id),
-    userId: gid("PartnerUser", row.user_id),
+    subscriptionId: globalIdOf("Subscription", row.subscription_id),
+    auditId: globalIdOf("AuditRecord", row.audit_id),
+    partnerId: globalIdOf("Partner", row.partner_id),
+    userId: globalIdOf("PartnerUser", row.user_id),
   };
-  missing = { id: gid("Customer", "00000000-0000-4000-8000-000000000001"), subscriptionId: gid("Subscription", "00000000-0000-4000-8000-000000000002") };
+  missing = { id: globalIdOf("Customer", "00000000-0000-4000-8000-000000000001"), subscriptionId: globalIdOf("Subscription", "00000000-0000-4000-8000-000000000002") };
 });
 afterAll(() => app?.close());
 
@@ -91,16 +90,16 @@ describe("another partner's customer", () => {
       expect(result.subscriptionSuspend.userErrors).toEqual([{ code: "NOT_FOUND", field: ["input", "id"] }]);
       expect(result.subscriptionReactivate.userErrors).toEqual([{ code: "NOT_FOUND", field: ["input", "id"] }]);
     }
-    const [row] = await app.sql("SELECT billing_first_name FROM customer WHERE id = $1", [Buffer.from(theirs.id, "base64url").toString().split(":")[1]]);
+    const [row] = await app.sql("SELECT billing_first_name FROM customer WHERE id = $1", [dbIdOf(theirs.id)]);
     expect(row.billing_first_name).not.toBe("Mallory");
   });
 
   it("is invisible across clouds too: US Government and commercial never see each other", async () => {
     const [gov] = await app.sql(`SELECT c.id FROM customer c JOIN customer_relationship r ON r.customer_id = c.id JOIN partner p ON p.id = r.partner_id AND p.cloud = 'US_GOVERNMENT' LIMIT 1`);
-    const fromCommercial = await contoso().run(`query($id: ID!) { node(id: $id) { id } }`, { id: gid("Customer", gov.id) });
+    const fromCommercial = await contoso().run(`query($id: ID!) { node(id: $id) { id } }`, { id: globalIdOf("Customer", gov.id) });
     expect(fromCommercial.data).toEqual({ node: null });
     const govList = dataOf(await app.as("tailspin", PartnerRole.GLOBAL_ADMIN).run(`{ customers(first: 500) { nodes { id } } }`));
-    const commercialIds = (await app.sql(`SELECT c.id FROM customer c WHERE c.cloud = 'COMMERCIAL'`)).map((r: { id: string }) => gid("Customer", r.id));
+    const commercialIds = (await app.sql(`SELECT c.id FROM customer c WHERE c.cloud = 'COMMERCIAL'`)).map((r: { id: string }) => globalIdOf("Customer", r.id));
     expect(govList.customers.nodes.length).toBeGreaterThan(0);
     expect(govList.customers.nodes.filter((n: { id: string }) => commercialIds.includes(n.id))).toEqual([]);
   });

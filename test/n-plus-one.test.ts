@@ -1,5 +1,6 @@
 import { customerInput, CUSTOMER_CREATE } from "./support/fixtures";
 import { dataOf, PartnerRole, TestApp } from "./support/harness";
+import { dbIdOf, globalIdOf } from "./support/kit";
 
 /** SQL statements per request must not grow with the page size. */
 let app: TestApp;
@@ -19,11 +20,10 @@ beforeAll(async () => {
   ).subscriptionCreate.subscription;
   // and the second is a customer of the linked reseller only, which the provider sees through the link
   await app.as("northwind", PartnerRole.GLOBAL_ADMIN).run(CUSTOMER_CREATE, { input: customerInput({ billingProfile: { companyName: "AAAB Through The Reseller Ltd" } }) });
-  const dbId = (globalId: string) => Buffer.from(globalId, "base64url").toString().split(":")[1];
   await app.sql(
     `INSERT INTO purchase_permission (partner_id, customer_id, subscription_id, resource, granted_by)
      SELECT p.id, $1, $2, 'AZURE_RESERVATIONS', u.id FROM partner p JOIN partner_user u ON u.partner_id = p.id AND 'ADMIN_AGENT' = ANY(u.roles) WHERE p.mpn_id = '1000002'`,
-    [dbId(customer.id), dbId(plan.id)],
+    [dbIdOf(customer.id), dbIdOf(plan.id)],
   );
 });
 afterAll(() => app?.close());
@@ -62,5 +62,40 @@ describe("customers(first: N) with billing profile, relationship, indirect partn
     // user, partner, its linked resellers, page (with each customer's relationship), count, domains, subscriptions,
     // their count, purchase permissions (with their plans), granting users, audit records
     expect(counts[0]).toBe(11);
+  });
+});
+
+const SUBSCRIPTIONS = `query($ids: [ID!]!) {
+  nodes(ids: $ids) {
+    ... on Subscription {
+      id kind status
+      customer { id companyName domains relationship { status } indirectReseller { name } subscriptions(first: 2) { nodes { id customer { id } } } }
+    }
+  }
+}`;
+
+describe("a page of subscriptions with their customer", () => {
+  it("runs the same number of SQL statements for 2, 10 and 25 subscriptions of as many customers", async () => {
+    // one subscription per customer, so each customer is looked up through Subscription.customer (not found on an earlier page)
+    const rows: { id: string; customer_id: string }[] = await app.sql(
+      `SELECT DISTINCT ON (s.customer_id) s.id, s.customer_id FROM subscription s
+         JOIN partner p ON p.id = s.partner_id AND p.mpn_id = '1000002'
+         JOIN customer_relationship r ON r.partner_id = p.id AND r.customer_id = s.customer_id AND r.status = 'ACTIVE'
+        ORDER BY s.customer_id, s.created_at LIMIT 25`,
+    );
+    expect(rows).toHaveLength(25);
+    const counts: number[] = [];
+    for (const n of [2, 10, 25]) {
+      const result = await fabrikam().run(SUBSCRIPTIONS, { ids: rows.slice(0, n).map((r) => globalIdOf("Subscription", r.id)) });
+      const nodes = dataOf(result).nodes;
+      expect(nodes).toHaveLength(n);
+      expect(nodes.map((s: any) => s.customer?.id)).toEqual(rows.slice(0, n).map((r) => globalIdOf("Customer", r.customer_id)));
+      expect(nodes.every((s: any) => s.customer.relationship.status === "ACTIVE" && s.customer.domains.length > 0)).toBe(true);
+      counts.push(result.sql);
+    }
+    expect(counts).toEqual([counts[0], counts[0], counts[0]]);
+    // subscriptions by id, their customers (one scoped lookup, each with its relationship), domains, the customers' subscriptions
+    // (the signed-in user and the partners shown come from caches the test above warmed)
+    expect(counts[0]).toBe(4);
   });
 });

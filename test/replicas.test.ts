@@ -2,7 +2,8 @@ import crypto from "node:crypto";
 import { ensureDatabase } from "../src/db/database";
 import { readFromPrimary, ReplicaHealth, ReplicaRouting, replicaRouting } from "../src/db/replicas";
 import { requestScope } from "../src/db/sql-stats";
-import { customerInput, CUSTOMER_CREATE, dbIdOf, uniquePrefix } from "./support/fixtures";
+import { customerInput, CUSTOMER_CREATE, uniquePrefix } from "./support/fixtures";
+import { dbIdOf } from "./support/kit";
 import { PartnerRole, TestApp } from "./support/harness";
 import { Cluster, startPrimary, startStandby } from "./support/replication";
 

@@ -1,6 +1,7 @@
 import { PartnerRole } from "../src/auth/roles";
 import { customerInput, CUSTOMER_CREATE } from "./support/fixtures";
 import { GqlResult, TestApp } from "./support/harness";
+import { globalIdOf } from "./support/kit";
 
 const { GLOBAL_ADMIN: GA, USER_MANAGEMENT_ADMIN: UMA, ADMIN_AGENT: AA, SALES_AGENT: SA, HELPDESK_AGENT: HA, BILLING_ADMIN: BA } = PartnerRole;
 const ALL = Object.values(PartnerRole);
@@ -25,12 +26,12 @@ beforeAll(async () => {
   const [customer] = await app.sql(
     `SELECT c.id FROM customer c JOIN customer_relationship r ON r.customer_id = c.id AND r.status = 'ACTIVE' JOIN partner p ON p.id = r.partner_id AND p.mpn_id = '1000001' ORDER BY c.id LIMIT 1`,
   );
-  customerId = Buffer.from(`Customer:${customer.id}`).toString("base64url");
+  customerId = globalIdOf("Customer", customer.id);
   const subs = await app.sql(
     `SELECT s.id FROM subscription s JOIN customer_relationship r ON r.customer_id = s.customer_id AND r.partner_id = s.partner_id AND r.status = 'ACTIVE'
      JOIN partner p ON p.id = s.partner_id AND p.mpn_id = '1000001' WHERE s.status = 'ACTIVE' ORDER BY s.id LIMIT 20`,
   );
-  subscriptionIds = subs.map((s: { id: string }) => Buffer.from(`Subscription:${s.id}`).toString("base64url"));
+  subscriptionIds = subs.map((s: { id: string }) => globalIdOf("Subscription", s.id));
 });
 afterAll(() => app?.close());
 

@@ -1,6 +1,7 @@
 import { dataOf, PartnerRole, TestApp } from "./support/harness";
 import { customerCreateInput, WORKLOAD_A, WORKLOAD_B, WORKLOAD_C, WORKLOAD_D_CREATE } from "../bench/workloads";
 import { documentDepth } from "../src/server/limits";
+import { globalIdOf } from "./support/kit";
 
 /**
  * The benchmark's workload queries (bench/workloads.ts) run at most depth + 1
@@ -49,7 +50,7 @@ describe("SQL statements per request stay at or below depth + 1", () => {
       `SELECT pp.customer_id FROM purchase_permission pp JOIN partner p ON p.id = pp.partner_id AND p.mpn_id = '1000002'
          JOIN customer_relationship r ON r.customer_id = pp.customer_id AND r.partner_id = p.id AND r.status = 'ACTIVE' LIMIT 1`,
     );
-    const id = Buffer.from(`Customer:${row.customer_id}`).toString("base64url");
+    const id = globalIdOf("Customer", row.customer_id);
     const result = await caller().run(WORKLOAD_B, { id });
     const customer = dataOf(result).customer;
     expect(customer.purchasePermissions.length).toBeGreaterThan(0);

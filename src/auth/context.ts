@@ -17,6 +17,8 @@ export interface RequestContext {
   sql: SqlStats;
   /** Scheme and host the request came to: the default base of links the API hands out. */
   origin?: string;
+  /** The caller's socket address (HTTP): the key of the anonymous request budget. */
+  address?: string;
 }
 
 /** Services call this where a signed-in partner user is required. */

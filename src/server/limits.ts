@@ -3,9 +3,12 @@ import {
   DocumentNode,
   FragmentDefinitionNode,
   getNamedType,
+  getNullableType,
   GraphQLError,
+  GraphQLField,
   GraphQLNamedType,
   GraphQLSchema,
+  isListType,
   Kind,
   Lexer,
   OperationDefinitionNode,
@@ -246,6 +249,51 @@ const connectionEstimator: ComplexityEstimator = ({ field, args, node, childComp
 /** `nodes(ids:)` opens every id it is given: the list's length times the cost of one node. */
 const idListEstimator: ComplexityEstimator = ({ args, childComplexity }) => (Array.isArray(args.ids) ? 1 + args.ids.length * Math.max(childComplexity, 1) : undefined);
 
+/**
+ * Plain lists (bounded lists that are not connections, API.md section 9): the
+ * most items each can return, by schema coordinate (`*.field` for a field of
+ * that name on any type). A module may declare its own on the field instead:
+ * `@Extensions({ maxItems: 5 })`. An undeclared list counts as a default page.
+ */
+export const LIST_BOUNDS: Readonly<Record<string, number>> = {
+  // one grant per PurchaseResource (a second one is ALREADY_GRANTED)
+  "Customer.purchasePermissions": 2,
+  // the default domain plus the tenant's verified ones
+  "Customer.domains": 10,
+  // one per active license or Azure plan subscription of the customer
+  "RelationshipRemovePayload.suspendedSubscriptions": 100,
+  // one per PartnerRole
+  "AuditActor.roles": 9,
+  "PartnerUser.roles": 9,
+  // one per problem of the input (validation reports every one at once), each a path of a few steps
+  "*.userErrors": 20,
+  "UserError.field": 5,
+  "CountryValidationRules.states": 70,
+  "CountryValidationRules.supportedCultures": 20,
+  // businessProfileUpdate takes at most 5 locations
+  "BusinessProfile.locations": 5,
+};
+const DEFAULT_LIST_BOUND = DEFAULT_PAGE_SIZE;
+
+/** The most items a plain list field can return (see LIST_BOUNDS). */
+export function listBound(typeName: string, field: GraphQLField<unknown, unknown>): number {
+  const declared = field.extensions?.maxItems;
+  if (typeof declared === "number") return declared;
+  return LIST_BOUNDS[`${typeName}.${field.name}`] ?? LIST_BOUNDS[`*.${field.name}`] ?? DEFAULT_LIST_BOUND;
+}
+
+/**
+ * A plain list costs its bound times the cost of one item, like a connection
+ * its page size: a document nesting lists through links back to their parent
+ * (`purchasePermissions { customer { purchasePermissions … } }`) multiplies.
+ * A connection's own `edges` and `nodes` are its page (counted above);
+ * introspection's lists follow the schema, not the caller.
+ */
+const listEstimator: ComplexityEstimator = ({ type, field, childComplexity }) => {
+  if (!isListType(getNullableType(field.type)) || isConnection(type) || type.name.startsWith("__") || field.name.startsWith("__")) return undefined;
+  return 1 + listBound(type.name, field) * Math.max(childComplexity, 1);
+};
+
 /** The requested cost of a validated operation; throws QUERY_TOO_COMPLEX (HTTP 400) over the limit. */
 export function enforceCost(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>, limits: QueryLimits): number {
   const cost = getComplexity({
@@ -256,7 +304,7 @@ export function enforceCost(schema: GraphQLSchema, document: DocumentNode, opera
     context: { fragments: fragmentsOf(document) } satisfies CostContext,
     // documentShapeError has bounded the expanded size (FIELDS) before this walk
     maxQueryNodes: Number.MAX_SAFE_INTEGER,
-    estimators: [totalCountEstimator, connectionEstimator, idListEstimator, simpleEstimator({ defaultComplexity: 1 })],
+    estimators: [totalCountEstimator, connectionEstimator, idListEstimator, listEstimator, simpleEstimator({ defaultComplexity: 1 })],
   });
   if (cost > limits.cost) throw tooComplex("COST", limits.cost, cost);
   return cost;

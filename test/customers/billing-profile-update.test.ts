@@ -1,5 +1,6 @@
 import { BILLING_UPDATE, customerInput, CUSTOMER_CREATE } from "../support/fixtures";
 import { dataOf, PartnerRole, TestApp } from "../support/harness";
+import { dbIdOf, globalIdOf } from "../support/kit";
 
 let app: TestApp;
 beforeAll(async () => {
@@ -75,7 +76,7 @@ describe("customerBillingProfileUpdate", () => {
         ["INVALID_CULTURE", "input.billingProfile.culture"],
       ]),
     );
-    const rows = await app.sql("SELECT version FROM customer_relationship WHERE customer_id = $1", [Buffer.from(customer.id, "base64url").toString().split(":")[1]]);
+    const rows = await app.sql("SELECT version FROM customer_relationship WHERE customer_id = $1", [dbIdOf(customer.id)]);
     expect(rows).toEqual([{ version: 1 }]);
   });
 
@@ -91,7 +92,7 @@ describe("customerBillingProfileUpdate", () => {
   });
 
   it("answers NOT_FOUND for an unknown or malformed id", async () => {
-    for (const customerId of ["nope", Buffer.from("Customer:00000000-0000-4000-8000-000000000000").toString("base64url")]) {
+    for (const customerId of ["nope", globalIdOf("Customer", "00000000-0000-4000-8000-000000000000")]) {
       const payload = await update({ customerId, billingProfile: { firstName: "X" } });
       expect(payload.userErrors).toEqual([expect.objectContaining({ code: "NOT_FOUND", field: ["input", "customerId"] })]);
     }

@@ -1,5 +1,6 @@
 import { customerInput, CUSTOMER_CREATE, uniquePrefix } from "../support/fixtures";
 import { dataOf, PartnerRole, TestApp } from "../support/harness";
+import { globalIdOf } from "../support/kit";
 
 let app: TestApp;
 beforeAll(async () => {
@@ -161,7 +162,7 @@ describe("customerCreate", () => {
   });
 
   it("refuses indirectResellerId from a partner that is not a provider", async () => {
-    const someone = Buffer.from("Partner:00000000-0000-4000-8000-000000000000").toString("base64url");
+    const someone = globalIdOf("Partner", "00000000-0000-4000-8000-000000000000");
     expect(await errorsOf(customerInput({ indirectResellerId: someone }))).toEqual([{ code: "NOT_AN_INDIRECT_PROVIDER", field: "input.indirectResellerId" }]);
   });
 

@@ -1,5 +1,6 @@
 import { customerInput, CUSTOMER_CREATE, uniquePrefix } from "../support/fixtures";
 import { Caller, dataOf, PartnerRole, TestApp } from "../support/harness";
+import { globalIdOf } from "../support/kit";
 
 let app: TestApp;
 beforeAll(async () => {
@@ -42,7 +43,7 @@ async function expectedIds(filterSql: string, order: string, params: unknown[] =
      JOIN partner p ON p.id = r.partner_id AND p.mpn_id = '1000001' WHERE ${filterSql} ORDER BY ${order}`,
     params,
   );
-  return rows.map((r: { id: string }) => Buffer.from(`Customer:${r.id}`).toString("base64url"));
+  return rows.map((r: { id: string }) => globalIdOf("Customer", r.id));
 }
 
 describe("customers pagination", () => {

@@ -1,6 +1,7 @@
 import { PerPartnerBillingProfile1732550000000 } from "../../src/db/migrations/1732550000000-per-partner-billing-profile";
 import { partnerId, stableId } from "../../src/db/seed/demo-data";
-import { BILLING_UPDATE, codesOf, customerInput, CUSTOMER_CREATE, dbIdOf, globalIdOf, REQUEST_ACCEPT, REQUEST_CREATE } from "../support/fixtures";
+import { BILLING_UPDATE, codesOf, customerInput, CUSTOMER_CREATE, REQUEST_ACCEPT, REQUEST_CREATE } from "../support/fixtures";
+import { dbIdOf, globalIdOf } from "../support/kit";
 import { Caller, dataOf, PartnerRole, TestApp } from "../support/harness";
 
 /**

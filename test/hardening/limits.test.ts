@@ -5,6 +5,7 @@ import { ByteLru } from "../../src/server/caches";
 import { documentShape } from "../../src/server/limits";
 import { WORKLOAD_A, WORKLOAD_B, WORKLOAD_C, WORKLOAD_D_CREATE, customerCreateInput } from "../../bench/workloads";
 import { customerInput, CUSTOMER_CREATE, REQUEST_ACCEPT } from "../support/fixtures";
+import { globalIdOf } from "../support/kit";
 
 /** The request edge against hostile input: found by a probe of the production-mode server, each answered 4xx (never 500, never a frozen loop). */
 let app: TestApp;
@@ -327,7 +328,7 @@ describe("global ids naming prototype properties", () => {
   const uuid = "00000000-0000-4000-8000-000000000000";
 
   it.each(["constructor", "toString", "valueOf", "hasOwnProperty", "__proto__", "isPrototypeOf"])("node(%s:<uuid>) is null", async (type) => {
-    const id = Buffer.from(`${type}:${uuid}`).toString("base64url");
+    const id = globalIdOf(type, uuid);
     const response = await post({ query: `query($id: ID!, $ids: [ID!]!) { node(id: $id) { id } nodes(ids: $ids) { id } }`, variables: { id, ids: [id, id] } });
     expect(response.status).toBe(200);
     expect(response.json).toMatchObject({ data: { node: null, nodes: [null, null] } });
@@ -356,6 +357,23 @@ describe("cost weights", () => {
   it("keep a connection at its page size times the cost of one node", async () => {
     expect(await requested(`{ customers(first: 50) { nodes { id companyName } } }`)).toBe(1 + 50 * 3);
     expect(await requested(`{ customers { nodes { id } } }`)).toBe(1 + 50 * 2); // the default page size
+  });
+
+  it("charge a plain list its bound times the cost of one item", async () => {
+    // domains ≤ 10 (scalars, 1 each), purchasePermissions ≤ 2; a page of 10 customers (`nodes` itself 1)
+    expect(await requested(`{ customers(first: 10) { nodes { domains purchasePermissions { id resource } } } }`)).toBe(1 + 10 * (1 + (1 + 10) + (1 + 2 * 2)));
+    expect(await requested(`{ viewer { user { roles } } }`)).toBe(1 + 1 + (1 + 9));
+  });
+
+  it("refuse a document nesting plain lists through their customer links with QUERY_TOO_COMPLEX (COST)", async () => {
+    const query = `{ customers(first: 500) { nodes { purchasePermissions { customer { purchasePermissions { customer { purchasePermissions { customer { id domains purchasePermissions { id } } } } } } } } } }`;
+    const response = await post({ query });
+    expect(response.status).toBe(400);
+    expect(response.json.errors[0].extensions).toEqual({ code: "QUERY_TOO_COMPLEX", kind: "COST", limit: 50_000, actual: expect.any(Number) });
+    // 500 customers × 2 × 2 × 2 permissions at the bottom, each customer with its domains and permissions
+    const bottom = 1 + 1 + (1 + 10) + (1 + 2 * 1); // customer { id domains purchasePermissions { id } }
+    expect(response.json.errors[0].extensions.actual).toBe(1 + 500 * (1 + (1 + 2 * (1 + (1 + 2 * (1 + (1 + 2 * bottom)))))));
+    expect(response.json.data).toBeUndefined();
   });
 
   it("leave the benchmark's workloads well under the default limit", async () => {

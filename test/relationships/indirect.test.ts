@@ -1,5 +1,6 @@
-import { BILLING_UPDATE, codesOf, customerInput, CUSTOMER_CREATE, dbIdOf, LINK_REMOVE, PERMISSION_GRANT, PROVIDER_AUTHORIZE, RELATIONSHIP_REMOVE, RESELLER_INVITE, SUBSCRIPTION_CREATE } from "../support/fixtures";
+import { BILLING_UPDATE, codesOf, customerInput, CUSTOMER_CREATE, LINK_REMOVE, PERMISSION_GRANT, PROVIDER_AUTHORIZE, RELATIONSHIP_REMOVE, RESELLER_INVITE, SUBSCRIPTION_CREATE } from "../support/fixtures";
 import { dataOf, PartnerRole, TestApp } from "../support/harness";
+import { dbIdOf, globalIdOf } from "../support/kit";
 
 /** Indirect links: PENDING → ACTIVE → REMOVED, and what a provider sees through them. */
 let app: TestApp;
@@ -106,7 +107,7 @@ describe("indirectResellerInvite", () => {
 
   it("keeps links private to their two partners", async () => {
     const [link] = await app.sql(`SELECT l.id FROM indirect_relationship l JOIN partner p ON p.id = l.reseller_id WHERE p.mpn_id = '1000009'`);
-    const id = Buffer.from(`IndirectRelationship:${link.id}`).toString("base64url");
+    const id = globalIdOf("IndirectRelationship", link.id);
     const contoso = app.as("contoso", PartnerRole.GLOBAL_ADMIN);
     expect(dataOf(await contoso.run(`query($id: ID!) { node(id: $id) { id } }`, { id })).node).toBeNull();
     expect(dataOf(await contoso.run(`{ indirectResellers { totalCount } indirectProviders { totalCount } }`))).toEqual({ indirectResellers: { totalCount: 0 }, indirectProviders: { totalCount: 0 } });

@@ -1,5 +1,6 @@
-import { codesOf, customerInput, CUSTOMER_CREATE, dbIdOf, PERMISSION_GRANT, RELATIONSHIP_REMOVE, SUBSCRIPTION_CREATE } from "../support/fixtures";
+import { codesOf, customerInput, CUSTOMER_CREATE, PERMISSION_GRANT, RELATIONSHIP_REMOVE, SUBSCRIPTION_CREATE } from "../support/fixtures";
 import { dataOf, PartnerRole, TestApp } from "../support/harness";
+import { customerWithSubscriptions, dbIdOf } from "../support/kit";
 
 /** relationshipRemove: ACTIVE → REMOVED with DOMAIN.md's rules, in one transaction. */
 let app: TestApp;
@@ -11,14 +12,7 @@ beforeAll(async () => {
 });
 afterAll(() => app?.close());
 
-async function newCustomer(...kinds: string[]): Promise<{ id: string; subscriptions: { id: string; kind: string }[] }> {
-  const customer = dataOf(await ga().run(CUSTOMER_CREATE, { input: customerInput() })).customerCreate.customer;
-  const subscriptions = [];
-  for (const kind of kinds) {
-    subscriptions.push(dataOf(await ga().run(SUBSCRIPTION_CREATE, { input: { customerId: customer.id, offerName: `Offer ${kind}`, kind, quantity: 1 } })).subscriptionCreate.subscription);
-  }
-  return { id: customer.id, subscriptions };
-}
+const newCustomer = (...kinds: string[]) => customerWithSubscriptions(ga(), kinds);
 
 const remove = async (customerId: string, suspendActiveSubscriptions?: boolean, caller = ga()) =>
   dataOf(await caller.run(RELATIONSHIP_REMOVE, { input: { customerId, ...(suspendActiveSubscriptions === undefined ? {} : { suspendActiveSubscriptions }) } })).relationshipRemove;
@@ -76,6 +70,48 @@ describe("relationshipRemove", () => {
     const [audit] = await app.sql(`SELECT old_value, new_value FROM audit_record WHERE customer_id = $1 AND operation_type = 'remove_partner_customer_relationship'`, [dbIdOf(customer.id)]);
     expect(audit.old_value.purchasePermissions).toHaveLength(1);
     expect(audit.new_value.suspendedSubscriptionIds).toHaveLength(2);
+  });
+
+  it("writes a record of its own for every revoked permission and suspended subscription: the change feed of each resource type sees them", async () => {
+    const customer = await newCustomer("LICENSE", "AZURE_PLAN");
+    const granted = [];
+    for (const resource of ["AZURE_RESERVATIONS", "AZURE_SAVINGS_PLANS"]) {
+      granted.push(dataOf(await aa().run(PERMISSION_GRANT, { input: { customerId: customer.id, resource } })).purchasePermissionGrant.purchasePermission);
+    }
+    const feed = async (resourceType: string, operationType: string) =>
+      dataOf(
+        await ga().run(
+          `query($id: ID!, $r: String!, $o: String!) { auditRecords(first: 50, filter: { customerId: $id, resourceType: $r, operationType: $o }) { totalCount nodes { customer { id } oldValue newValue actor { roles } } } }`,
+          { id: customer.id, r: resourceType, o: operationType },
+        ),
+      ).auditRecords;
+    const before = dataOf(await ga().run(`query($id: ID!) { auditRecords(filter: { customerId: $id }) { totalCount } }`, { id: customer.id })).auditRecords.totalCount;
+    expect((await remove(customer.id, true)).userErrors).toEqual([]);
+
+    // a partner app following auditRecords(filter: { resourceType: "purchase_permission" }) learns of both revocations
+    const revocations = await feed("purchase_permission", "delete_self_serve_policy");
+    expect(revocations.totalCount).toBe(2);
+    expect(revocations.nodes.map((n: any) => [n.oldValue.id, n.oldValue.resource, n.newValue]).sort()).toEqual(granted.map((p: any) => [p.id, p.resource, null]).sort());
+    expect(revocations.nodes.every((n: any) => n.customer === null && n.actor.roles[0] === "GLOBAL_ADMIN")).toBe(true); // the customer is no longer visible
+    // and one following resourceType "subscription" of both suspensions, as subscriptionSuspend writes them
+    const suspensions = await feed("subscription", "suspend_subscription");
+    expect(suspensions.totalCount).toBe(2);
+    // records written in one transaction share its time: compare as sets
+    const suspended = suspensions.nodes.map((n: any) => [n.oldValue.id, n.oldValue.status, n.newValue.status]).sort();
+    expect(suspended).toEqual(customer.subscriptions.map((s) => [s.id, "ACTIVE", "SUSPENDED"]).sort());
+    // the removal wrote 1 (relationship) + 2 (permissions) + 2 (subscriptions) records, all in its transaction
+    const after = dataOf(await ga().run(`query($id: ID!) { auditRecords(filter: { customerId: $id }) { totalCount } }`, { id: customer.id })).auditRecords.totalCount;
+    expect(after - before).toBe(5);
+  });
+
+  it("writes none of those records when it is refused", async () => {
+    const customer = await newCustomer("AZURE_PLAN", "SOFTWARE");
+    expect(dataOf(await aa().run(PERMISSION_GRANT, { input: { customerId: customer.id, resource: "AZURE_RESERVATIONS" } })).purchasePermissionGrant.userErrors).toEqual([]);
+    const ops = async () => (await app.sql(`SELECT operation_type FROM audit_record WHERE customer_id = $1 ORDER BY at, id`, [dbIdOf(customer.id)])).map((r: any) => r.operation_type);
+    const before = await ops();
+    expect(codesOf((await remove(customer.id, true)).userErrors)).toEqual([{ code: "ACTIVE_RESERVATIONS_OR_SOFTWARE", field: "input.customerId" }]);
+    expect(await ops()).toEqual(before);
+    expect(await app.sql(`SELECT id FROM purchase_permission WHERE customer_id = $1`, [dbIdOf(customer.id)])).toHaveLength(1);
   });
 
   it.each(["AZURE_RESERVATION", "SOFTWARE"])("always refuses while a %s subscription is active (ACTIVE_RESERVATIONS_OR_SOFTWARE), suspending nothing", async (kind) => {

@@ -1,6 +1,7 @@
 import { unservedTenantId } from "../../src/db/seed/demo-data";
-import { codesOf, customerInput, CUSTOMER_CREATE, dbIdOf, REQUEST_ACCEPT, REQUEST_CANCEL, REQUEST_CREATE, RELATIONSHIP_REMOVE, SUBSCRIPTION_CREATE } from "../support/fixtures";
+import { codesOf, customerInput, CUSTOMER_CREATE, REQUEST_ACCEPT, REQUEST_CANCEL, REQUEST_CREATE, RELATIONSHIP_REMOVE } from "../support/fixtures";
 import { dataOf, PartnerRole, TestApp } from "../support/harness";
+import { customerWithSubscriptions, dbIdOf, globalIdOf } from "../support/kit";
 
 /** Relationship requests: PENDING → ACCEPTED | CANCELLED | EXPIRED, and restore through a new accepted request. */
 let app: TestApp;
@@ -270,7 +271,7 @@ describe("relationshipRequestAccept", () => {
     const consolidated = await app.sql(`SELECT id FROM partner WHERE mpn_id = '1000009'`);
     const [link] = await app.sql(`SELECT id FROM indirect_relationship WHERE reseller_id = $1`, [consolidated[0].id]);
     await app.sql(`UPDATE indirect_relationship SET status = 'ACTIVE', activated_at = now() WHERE id = $1`, [link.id]);
-    const resellerId = Buffer.from(`Partner:${consolidated[0].id}`).toString("base64url");
+    const resellerId = globalIdOf("Partner", consolidated[0].id);
     const r = (await create({ indirectResellerId: resellerId }, fabrikam())).relationshipRequest;
     await app.sql(`UPDATE indirect_relationship SET status = 'PENDING', activated_at = NULL WHERE id = $1`, [link.id]);
     const tenant = await unservedTenant();
@@ -282,8 +283,8 @@ describe("relationshipRequestAccept", () => {
 describe("restore", () => {
   it("re-activates a removed relationship through a new accepted request: same customer id and tenant, INVITATION, the new delegated admin, suspended subscriptions stay suspended", async () => {
     const ga = app.as("contoso", PartnerRole.GLOBAL_ADMIN);
-    const customer = dataOf(await ga.run(CUSTOMER_CREATE, { input: customerInput() })).customerCreate.customer;
-    const license = dataOf(await ga.run(SUBSCRIPTION_CREATE, { input: { customerId: customer.id, offerName: "Microsoft 365 E3", kind: "LICENSE", quantity: 5 } })).subscriptionCreate.subscription;
+    const customer = await customerWithSubscriptions(ga, ["LICENSE"]);
+    const license = customer.subscriptions[0]!;
     const removed = dataOf(await ga.run(RELATIONSHIP_REMOVE, { input: { customerId: customer.id, suspendActiveSubscriptions: true } })).relationshipRemove;
     expect(removed.userErrors).toEqual([]);
     expect(dataOf(await ga.run(`query($id: ID!) { customer(id: $id) { id } }`, { id: customer.id })).customer).toBeNull();

@@ -1,6 +1,7 @@
 import { PartnerRole } from "../../src/auth/roles";
 import { LINK_REMOVE, PROVIDER_AUTHORIZE, REQUEST_CANCEL, REQUEST_CREATE, RESELLER_INVITE } from "../support/fixtures";
 import { dataOf, GqlResult, TestApp } from "../support/harness";
+import { globalIdOf } from "../support/kit";
 
 const { GLOBAL_ADMIN: GA, USER_MANAGEMENT_ADMIN: UMA, ADMIN_AGENT: AA, SALES_AGENT: SA, HELPDESK_AGENT: HA } = PartnerRole;
 const ALL = Object.values(PartnerRole);
@@ -49,7 +50,7 @@ describe.each(ALL)("role %s", (role) => {
       expect(forbiddenAt(created, "relationshipRequestCreate")).toBe(true);
       expect(forbiddenAt(listed, "relationshipRequests")).toBe(true);
       const [any] = await app.sql(`SELECT r.id FROM relationship_request r JOIN partner p ON p.id = r.partner_id AND p.mpn_id = '1000001' WHERE r.status = 'PENDING' AND r.expires_at > now() LIMIT 1`);
-      const cancel = await caller.run(REQUEST_CANCEL, { input: { id: Buffer.from(`RelationshipRequest:${any.id}`).toString("base64url") } });
+      const cancel = await caller.run(REQUEST_CANCEL, { input: { id: globalIdOf("RelationshipRequest", any.id) } });
       expect(forbiddenAt(cancel, "relationshipRequestCancel")).toBe(true);
     }
   });
@@ -66,7 +67,7 @@ describe.each(ALL)("role %s", (role) => {
       expect(invited.data?.indirectResellerInvite).toBeNull();
       expect(forbiddenAt(invited, "indirectResellerInvite")).toBe(true);
       const [link] = await app.sql(`SELECT l.id FROM indirect_relationship l JOIN partner p ON p.id = l.reseller_id AND p.mpn_id = '1000003'`);
-      const removal = await caller.run(LINK_REMOVE, { input: { id: Buffer.from(`IndirectRelationship:${link.id}`).toString("base64url") } });
+      const removal = await caller.run(LINK_REMOVE, { input: { id: globalIdOf("IndirectRelationship", link.id) } });
       expect(forbiddenAt(removal, "indirectRelationshipRemove")).toBe(true);
       const [still] = await app.sql(`SELECT status FROM indirect_relationship WHERE id = $1`, [link.id]);
       expect(still.status).toBe("ACTIVE");
@@ -79,7 +80,7 @@ describe.each(ALL)("role %s", (role) => {
       [`Role reseller ${role}`],
     );
     const token = await app.tokens.sign({ sub: link.user_id, pid: link.reseller_id, roles: [role], email: "someone@reseller.example" });
-    const result = await app.run(PROVIDER_AUTHORIZE, { input: { id: Buffer.from(`IndirectRelationship:${link.id}`).toString("base64url") } }, token);
+    const result = await app.run(PROVIDER_AUTHORIZE, { input: { id: globalIdOf("IndirectRelationship", link.id) } }, token);
     const [after] = await app.sql(`SELECT status FROM indirect_relationship WHERE id = $1`, [link.id]);
     if (MATRIX.indirectProviderAuthorize.includes(role)) {
       expect(dataOf(result).indirectProviderAuthorize.indirectRelationship.status).toBe("ACTIVE");
@@ -112,9 +113,9 @@ describe("clouds", () => {
     const [request] = await app.sql(`SELECT r.id FROM relationship_request r JOIN partner p ON p.id = r.partner_id AND p.mpn_id = '1000001' LIMIT 1`);
     const [link] = await app.sql(`SELECT id, provider_id FROM indirect_relationship LIMIT 1`);
     const ids = [
-      Buffer.from(`RelationshipRequest:${request.id}`).toString("base64url"),
-      Buffer.from(`IndirectRelationship:${link.id}`).toString("base64url"),
-      Buffer.from(`Partner:${link.provider_id}`).toString("base64url"),
+      globalIdOf("RelationshipRequest", request.id),
+      globalIdOf("IndirectRelationship", link.id),
+      globalIdOf("Partner", link.provider_id),
     ];
     expect(dataOf(await tailspin.run(`query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, { ids })).nodes).toEqual([null, null, null]);
     const invite = dataOf(await tailspin.run(RESELLER_INVITE, { input: { resellerMpnId: "1000003" } })).indirectResellerInvite;

@@ -46,14 +46,8 @@ export const BILLING_UPDATE = `
     }
   }`;
 
-/** The database id inside a global id. */
-export function dbIdOf(globalId: string): string {
-  return Buffer.from(globalId, "base64url").toString("utf8").split(":")[1]!;
-}
-
-export function globalIdOf(type: string, id: string): string {
-  return Buffer.from(`${type}:${id}`, "utf8").toString("base64url");
-}
+/** Kept here too for files that import them with the documents; they live in ./ids (and ./kit). */
+export { dbIdOf, globalIdOf } from "./ids";
 
 export const REQUEST_CREATE = `
   mutation($input: RelationshipRequestCreateInput!) {

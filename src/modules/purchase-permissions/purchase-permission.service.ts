@@ -105,6 +105,31 @@ export class PurchasePermissionService {
     return { purchasePermission: await this.idempotency.created(outcome, "purchasePermissionId", (id) => this.byId(ctx, id), "permission") };
   }
 
+  /**
+   * Inside another module's transaction that holds the customer's
+   * relationship row FOR UPDATE (a relationship removal): deletes every grant
+   * of the caller's partner to the customer, each with the record
+   * `purchasePermissionRevoke` writes (`delete_self_serve_policy`). Returns
+   * the grants as they were, oldest first.
+   */
+  async revokeAllWithin(manager: EntityManager, ctx: RequestContext, customerId: string): Promise<PurchasePermission[]> {
+    const viewer = requireViewer(ctx);
+    const revoked = await manager
+      .getRepository(PurchasePermission)
+      .createQueryBuilder("pp")
+      .where("pp.partner_id = :partnerId AND pp.customer_id = :customerId", { partnerId: viewer.partnerId, customerId })
+      .orderBy("pp.granted_at", "ASC")
+      .addOrderBy("pp.id", "ASC")
+      .setLock("pessimistic_write")
+      .getMany();
+    if (revoked.length === 0) return [];
+    await manager.delete(PurchasePermission, revoked.map((p) => p.id));
+    for (const permission of revoked) {
+      await this.audit.record(manager, ctx, { operationType: "delete_self_serve_policy", resourceType: "purchase_permission", customerId: permission.customerId, oldValue: snapshot(permission) });
+    }
+    return revoked;
+  }
+
   async revoke(ctx: RequestContext, input: PurchasePermissionRevokeInput): Promise<{ revokedPurchasePermissionId: string }> {
     const notFound = () => UserErrors.of(UserErrorCode.NOT_FOUND, "No purchase permission of yours has this id.", ["id"]);
     const revokedId = await this.dataSource.transaction(async (manager) => {

@@ -16,8 +16,9 @@ export const relationshipsModule = defineModule({
   name: "relationships",
   entities: [CustomerRelationship, RelationshipRequest],
   resolvers: [RelationshipResolver],
-  services: ({ dataSource, config }, { customers, partners, indirectRelationships, audit, idempotency }) => ({
-    relationships: new RelationshipService(dataSource, customers, partners, indirectRelationships, audit, idempotency, invitationSecretOf(config)),
+  // after subscriptions and purchase-permissions in MODULES: a removal suspends and revokes through their services
+  services: ({ dataSource, config }, { customers, partners, indirectRelationships, subscriptions, purchasePermissions, audit, idempotency }) => ({
+    relationships: new RelationshipService(dataSource, customers, partners, indirectRelationships, subscriptions, purchasePermissions, audit, idempotency, invitationSecretOf(config)),
   }),
   fieldRules: {
     Query: { relationshipRequests: "manageRelationshipRequests" },

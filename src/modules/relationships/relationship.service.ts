@@ -12,9 +12,10 @@ import { IdempotencyService } from "../idempotency/idempotency.service";
 import { Partner } from "../partners/partner.entity";
 import { Cloud } from "../partners/partner.enums";
 import { PartnerService } from "../partners/partner.service";
-import { PurchasePermission } from "../purchase-permissions/purchase-permission.entity";
+import { PurchasePermissionService } from "../purchase-permissions/purchase-permission.service";
 import { Subscription } from "../subscriptions/subscription.entity";
-import { SubscriptionKind, SubscriptionStatus } from "../subscriptions/subscription.enums";
+import { SubscriptionKind } from "../subscriptions/subscription.enums";
+import { SubscriptionService } from "../subscriptions/subscription.service";
 import { CustomerRelationship } from "./customer-relationship.entity";
 import { IndirectRelationshipService } from "./indirect-relationship.service";
 import { invitationToken, invitationTokenHash } from "./invitation-token";
@@ -75,6 +76,8 @@ export class RelationshipService {
     private readonly customers: CustomerService,
     private readonly partners: PartnerService,
     private readonly indirect: IndirectRelationshipService,
+    private readonly subscriptions: SubscriptionService,
+    private readonly purchasePermissions: PurchasePermissionService,
     private readonly audit: AuditService,
     private readonly idempotency: IdempotencyService,
     private readonly invitationSecret: string,
@@ -326,18 +329,11 @@ export class RelationshipService {
    * suspended; revokes delegated admin and every purchase permission.
    */
   async remove(ctx: RequestContext, input: RelationshipRemoveInput): Promise<{ removedCustomerId: string; suspendedSubscriptions: Subscription[] }> {
-    const viewer = requireViewer(ctx);
+    requireViewer(ctx);
     const outcome = await this.dataSource.transaction(async (manager) => {
       // FOR UPDATE: a concurrent subscriptionCreate (FOR SHARE on this row) either committed before, and is seen below, or fails after
       const { customer, relationship } = await this.customers.lockOwnRelationship(manager, ctx, input.customerId, ["customerId"], "pessimistic_write");
-      const active = await manager
-        .getRepository(Subscription)
-        .createQueryBuilder("s")
-        .where("s.partner_id = :partnerId AND s.customer_id = :customerId AND s.status = :active", { partnerId: viewer.partnerId, customerId: customer.id, active: SubscriptionStatus.ACTIVE })
-        .orderBy("s.created_at", "ASC")
-        .addOrderBy("s.id", "ASC")
-        .setLock("pessimistic_write")
-        .getMany();
+      const active = await this.subscriptions.lockActiveOf(manager, ctx, customer.id);
       const blocking = active.filter((s) => BLOCKING_KINDS.has(s.kind));
       if (blocking.length > 0) {
         throw UserErrors.of(
@@ -353,12 +349,10 @@ export class RelationshipService {
           ["suspendActiveSubscriptions"],
         );
       }
-      const ids = active.map((s) => s.id);
-      if (ids.length > 0) {
-        await manager.createQueryBuilder().update(Subscription).set({ status: SubscriptionStatus.SUSPENDED, updatedAt: () => "now()" }).whereInIds(ids).execute();
-      }
-      const revoked = await manager.getRepository(PurchasePermission).findBy({ partnerId: viewer.partnerId, customerId: customer.id });
-      if (revoked.length > 0) await manager.delete(PurchasePermission, revoked.map((p) => p.id));
+      // through the owning modules: each changed permission and subscription gets its own audit record (the change feed of its resource type)
+      const revoked = await this.purchasePermissions.revokeAllWithin(manager, ctx, customer.id);
+      const suspended = await this.subscriptions.suspendWithin(manager, ctx, active);
+      const ids = suspended.map((s) => s.id);
       await manager.update(CustomerRelationship, { id: relationship.id }, { status: RelationshipStatus.REMOVED, delegatedAdmin: false, removedAt: () => "now()" });
       await this.audit.record(manager, ctx, {
         operationType: "remove_partner_customer_relationship",
@@ -370,7 +364,6 @@ export class RelationshipService {
         },
         newValue: { status: RelationshipStatus.REMOVED, delegatedAdmin: false, suspendedSubscriptionIds: ids.map((id) => encodeGlobalId("Subscription", id)) },
       });
-      const suspended = ids.length > 0 ? await manager.getRepository(Subscription).createQueryBuilder("s").whereInIds(ids).orderBy("s.created_at", "ASC").addOrderBy("s.id", "ASC").getMany() : [];
       return { removedCustomerId: encodeGlobalId("Customer", customer.id), suspendedSubscriptions: suspended };
     });
     ctx.loaders.clearAll();

@@ -15,6 +15,7 @@ export const subscriptionsModule = defineModule({
   resolvers: [SubscriptionResolver],
   services: ({ dataSource }, { customers, audit, idempotency }) => ({ subscriptions: new SubscriptionService(dataSource, customers, audit, idempotency) }),
   fieldRules: {
+    Subscription: { customer: "readCustomers" },
     Mutation: { subscriptionCreate: "manageSubscriptions", subscriptionSuspend: "manageSubscriptions", subscriptionReactivate: "manageSubscriptions" },
   },
   nodes: { Subscription: { read: "readCustomers", fetch: (ctx, id) => ctx.services.subscriptions.byId(ctx, id) } },

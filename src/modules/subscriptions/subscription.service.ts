@@ -122,6 +122,48 @@ export class SubscriptionService {
     return { subscription: await this.idempotency.created(outcome, "subscriptionId", (id) => this.byId(ctx, id), "subscription") };
   }
 
+  /**
+   * Inside another module's transaction (a relationship removal, which holds
+   * the relationship row FOR UPDATE): the caller's partner's ACTIVE
+   * subscriptions of a customer, oldest first, locked FOR UPDATE.
+   */
+  lockActiveOf(manager: EntityManager, ctx: RequestContext, customerId: string): Promise<Subscription[]> {
+    const viewer = requireViewer(ctx);
+    return manager
+      .getRepository(Subscription)
+      .createQueryBuilder("s")
+      .where("s.partner_id = :partnerId AND s.customer_id = :customerId AND s.status = :active", { partnerId: viewer.partnerId, customerId, active: SubscriptionStatus.ACTIVE })
+      .orderBy("s.created_at", "ASC")
+      .addOrderBy("s.id", "ASC")
+      .setLock("pessimistic_write")
+      .getMany();
+  }
+
+  /**
+   * Suspends subscriptions `lockActiveOf` returned, inside the caller's
+   * transaction, each with the record `subscriptionSuspend` writes (the
+   * change feed of resource type `subscription` sees every suspension).
+   * Returns them as they are now, in the order given.
+   */
+  async suspendWithin(manager: EntityManager, ctx: RequestContext, subscriptions: Subscription[]): Promise<Subscription[]> {
+    if (subscriptions.length === 0) return [];
+    const step = TRANSITIONS.suspend;
+    const ids = subscriptions.map((s) => s.id);
+    await manager.createQueryBuilder().update(Subscription).set({ status: step.to, updatedAt: () => "now()" }).whereInIds(ids).execute();
+    const updated = new Map((await manager.getRepository(Subscription).createQueryBuilder("s").whereInIds(ids).getMany()).map((s) => [s.id, s]));
+    const suspended = subscriptions.map((s) => updated.get(s.id)!);
+    for (const [i, current] of subscriptions.entries()) {
+      await this.audit.record(manager, ctx, {
+        operationType: step.operationType,
+        resourceType: "subscription",
+        customerId: current.customerId,
+        oldValue: snapshot(current),
+        newValue: snapshot(suspended[i]!),
+      });
+    }
+    return suspended;
+  }
+
   suspend(ctx: RequestContext, input: SubscriptionIdInput): Promise<{ subscription: Subscription }> {
     return this.transition(ctx, input, TRANSITIONS.suspend);
   }

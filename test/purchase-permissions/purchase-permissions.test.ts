@@ -1,5 +1,6 @@
-import { codesOf, customerInput, CUSTOMER_CREATE, dbIdOf, PERMISSION_GRANT, PERMISSION_REVOKE, SUBSCRIPTION_CREATE } from "../support/fixtures";
+import { codesOf, PERMISSION_GRANT, PERMISSION_REVOKE } from "../support/fixtures";
 import { dataOf, PartnerRole, TestApp } from "../support/harness";
+import { customerWithSubscriptions, dbIdOf, globalIdOf } from "../support/kit";
 
 /** Purchase permissions: off by default, granted on an active Azure plan, revoked by deletion. */
 let app: TestApp;
@@ -10,12 +11,7 @@ beforeAll(async () => {
 });
 afterAll(() => app?.close());
 
-async function customerWith(...kinds: string[]): Promise<{ id: string; subscriptions: { id: string; kind: string }[] }> {
-  const customer = dataOf(await aa().run(CUSTOMER_CREATE, { input: customerInput() })).customerCreate.customer;
-  const subscriptions = [];
-  for (const kind of kinds) subscriptions.push(dataOf(await aa().run(SUBSCRIPTION_CREATE, { input: { customerId: customer.id, offerName: kind, kind, quantity: 1 } })).subscriptionCreate.subscription);
-  return { id: customer.id, subscriptions };
-}
+const customerWith = (...kinds: string[]) => customerWithSubscriptions(aa(), kinds);
 
 const grant = async (input: Record<string, unknown>, caller = aa()) => dataOf(await caller.run(PERMISSION_GRANT, { input })).purchasePermissionGrant;
 const revoke = async (id: string, caller = aa()) => dataOf(await caller.run(PERMISSION_REVOKE, { input: { id } })).purchasePermissionRevoke;
@@ -134,7 +130,7 @@ describe("grant and revoke racing", () => {
       }
       expect(held ? [dbIdOf(held)] : []).toEqual(rows.map((r: any) => r.id));
       if (rows.length === 0) current = (await grant({ customerId: customer.id, resource: "AZURE_RESERVATIONS" })).purchasePermission.id;
-      else current = Buffer.from(`PurchasePermission:${rows[0].id}`).toString("base64url");
+      else current = globalIdOf("PurchasePermission", rows[0].id);
     }
   });
 });
