@@ -1,8 +1,11 @@
 import { auditModule } from "./audit/audit.module";
+import { businessProfilesModule } from "./business-profile/business-profile.module";
 import { customersModule } from "./customers/customer.module";
 import { idempotencyModule } from "./idempotency/idempotency.module";
 import type { ModuleManifest } from "./module";
 import { partnersModule } from "./partners/partner.module";
+import { partnerUsersModule } from "./partner-users/partner-user.module";
+import { referralsModule } from "./referrals/referral.module";
 import { purchasePermissionsModule } from "./purchase-permissions/purchase-permission.module";
 import { indirectRelationshipsModule } from "./relationships/indirect-relationship.module";
 import { relationshipsModule } from "./relationships/relationship.module";
@@ -15,10 +18,13 @@ import { subscriptionsModule } from "./subscriptions/subscription.module";
 export const MODULES: readonly ModuleManifest[] = [
   partnersModule,
   auditModule,
+  partnerUsersModule,
   idempotencyModule,
   indirectRelationshipsModule,
   customersModule,
   subscriptionsModule,
   purchasePermissionsModule,
   relationshipsModule,
+  businessProfilesModule,
+  referralsModule,
 ];

@@ -9,7 +9,7 @@ import { unwrapResolverError } from "@apollo/server/errors";
 import { DataSource } from "typeorm";
 import { RequestContext } from "../auth/context";
 import { ANONYMOUS_FIELDS } from "../auth/field-rules";
-import { InvalidTokenError, partnerUserLookup, TokenService } from "../auth/tokens";
+import { InvalidTokenError, partnerUserLookup, TokenService, USER_CACHE } from "../auth/tokens";
 import type { Config } from "../config";
 import { readFromPrimary, replicaRouting } from "../db/replicas";
 import { requestScope, RequestScope } from "../db/sql-stats";
@@ -71,6 +71,9 @@ function statementTimedOut(error: unknown): boolean {
   return !!e && typeof e === "object" && (e.code === "57014" || e.driverError?.code === "57014");
 }
 
+/** The anonymous request budget's key: the caller's socket address. */
+const anonymousKey = (address: string | undefined) => address ?? "unknown";
+
 /** Operations without a token (invitation acceptance) share one lane, as if one partner. */
 const ANONYMOUS_LANE = "anonymous";
 
@@ -117,7 +120,7 @@ export interface App {
   /** Parsed documents and document shapes, bounded in bytes, kept for authenticated callers only. */
   documentCaches: { parsed: ByteLru<DocumentNode>; shapes: ByteLru<TooComplex | null> };
   /** Builds a request context as the HTTP layer does (for executeOperation in tests). */
-  contextFor(authorization?: string, scope?: RequestScope, origin?: string): Promise<RequestContext>;
+  contextFor(authorization?: string, scope?: RequestScope, origin?: string, address?: string): Promise<RequestContext>;
   listen(port: number, host: string): Promise<http.Server>;
   /** /readyz turns 503, the HTTP server drains (config.shutdownDrainMs at most) and closes, then Apollo stops. */
   stop(): Promise<void>;
@@ -132,7 +135,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const metrics = new Metrics(dataSource, concurrency);
 
   const lookupUser = partnerUserLookup(dataSource);
-  const contextFor = async (authorization?: string, scope?: RequestScope, origin?: string): Promise<RequestContext> => {
+  // a role change drops the verified tokens' user checks of that user, here and (through Redis) on every other instance
+  deps.shared.caches.register(USER_CACHE, { delete: (userId) => tokens.forgetUser(userId), clear: () => tokens.forgetAll() });
+  const contextFor = async (authorization?: string, scope?: RequestScope, origin?: string, address?: string): Promise<RequestContext> => {
     const requestId = scope?.requestId ?? crypto.randomUUID();
     const token = bearerToken(authorization);
     let viewer = null;
@@ -147,7 +152,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       }
     }
     if (scope) scope.authenticated = viewer !== null;
-    return { requestId, viewer, loaders: new LoaderRegistry(), services, dataSource, config, sql: scope?.sql ?? { statements: 0 }, origin };
+    return { requestId, viewer, loaders: new LoaderRegistry(), services, dataSource, config, sql: scope?.sql ?? { statements: 0 }, origin, address };
   };
   // before a token is verified nothing is known of the caller: it gets the tight limits
   const limitsFor = (context: RequestContext) => (context.viewer ? config.limits : config.anonymousLimits);
@@ -198,10 +203,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
           if (result.data !== undefined) {
             const actual = actualCost(result.data);
             if (partnerId) await budget.refund(partnerId, requested - actual);
-            result.extensions = {
-              ...result.extensions,
-              cost: { requested, actual, limit: config.limits.cost, remaining: partnerId ? await budget.remaining(partnerId) : null },
-            };
+            // without a token: the anonymous limit, and what is left of the caller address's request budget
+            const remaining = partnerId ? await budget.remaining(partnerId) : await anonymousBudget.remaining(anonymousKey(contextValue.address));
+            result.extensions = { ...result.extensions, cost: { requested, actual, limit: limitsFor(contextValue).cost, remaining } };
           }
           if (codes.has("INTERNAL_SERVER_ERROR")) response.http.status = 500;
           else if (codes.has("SERVICE_UNAVAILABLE")) response.http.status = 503;
@@ -302,8 +306,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
     "/graphql",
     // without a token there is no partner to charge: each address gets a request budget, checked before any parsing
     async (req: Request, res: Response, next: NextFunction) => {
-      if (req.header("authorization") !== undefined) return next();
-      const taken = await anonymousBudget.take(req.socket.remoteAddress ?? "unknown", 1);
+      // an empty `Authorization` (or `Bearer ` alone) is a call without a token too
+      if (bearerToken(req.header("authorization")) !== null) return next();
+      const taken = await anonymousBudget.take(anonymousKey(req.socket.remoteAddress), 1);
       if (taken.ok) return next();
       res.setHeader("retry-after", String(taken.retryAfterSeconds));
       jsonError(res, 429, "THROTTLED", `Too many requests without a bearer token from this address; retry in ${taken.retryAfterSeconds} s.`);
@@ -311,7 +316,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     // the caller is known before the body is read: its limits (and whether caches keep its documents) depend on it
     async (req: Request, res: Response, next: NextFunction) => {
       try {
-        res.locals.context = await contextFor(req.header("authorization"), requestScope.getStore(), `${req.protocol}://${req.get("host")}`);
+        res.locals.context = await contextFor(req.header("authorization"), requestScope.getStore(), `${req.protocol}://${req.get("host")}`, req.socket.remoteAddress);
       } catch (error) {
         if (!(error instanceof GraphQLError)) return next(error);
         const { http, ...extensions } = error.extensions as { http?: { status?: number } };

@@ -1,6 +1,9 @@
 import { InitialSchema1732300000000 } from "./1732300000000-initial-schema";
 import { RelationshipRequests1732400000000 } from "./1732400000000-relationship-requests";
 import { PerPartnerBillingProfile1732550000000 } from "./1732550000000-per-partner-billing-profile";
+import { BusinessProfiles1732600000000 } from "./1732600000000-business-profiles";
+import { PartnerUserRoles1732610000000 } from "./1732610000000-partner-user-roles";
+import { Referrals1732620000000 } from "./1732620000000-referrals";
 
 /** The schema's history, oldest first: a new migration is a file here and a line below. */
-export const migrations = [InitialSchema1732300000000, RelationshipRequests1732400000000, PerPartnerBillingProfile1732550000000];
+export const migrations = [InitialSchema1732300000000, RelationshipRequests1732400000000, PerPartnerBillingProfile1732550000000, BusinessProfiles1732600000000, PartnerUserRoles1732610000000, Referrals1732620000000];

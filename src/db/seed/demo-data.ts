@@ -1,9 +1,11 @@
 import crypto from "node:crypto";
 import { DataSource, EntityManager } from "typeorm";
 import { ALL_ROLES, PartnerRole } from "../../auth/roles";
+import { seedBusinessProfiles } from "../../modules/business-profile/business-profile.seed";
 import { regionOf } from "../../modules/customers/country-rules";
 import { invitationToken, invitationTokenHash } from "../../modules/relationships/invitation-token";
 import { INVITATION_LIFETIME_DAYS } from "../../modules/relationships/relationship-request.entity";
+import { seedReferrals } from "../../modules/referrals/referral.seed";
 
 /** A stable UUID from a name (same ids on every machine). */
 export function stableId(name: string): string {
@@ -244,16 +246,7 @@ export async function seedDemoData(dataSource: DataSource, invitationSecret: str
     }
     await insertRows(manager, "partner_user", users);
 
-    await insertRows(manager, "business_profile", DEMO_PARTNERS.filter((p) => p.cloud === "COMMERCIAL" && p.key !== "litware").map((p) => ({
-      partner_id: partnerId(p.key),
-      description: `${p.name} helps organisations buy, run and secure the cloud.`,
-      website: `https://${p.key}.example`,
-      industries: ["Professional services", "Retail"],
-      products: ["Microsoft 365", "Azure"],
-      services: ["Migration", "Managed services"],
-      target_customer_sizes: ["SMALL", "MEDIUM"],
-      locations: JSON.stringify([{ name: "Head office", city: PLACES[p.country]?.[0]?.city ?? "", country: p.country }]),
-    })));
+    await seedBusinessProfiles(manager, DEMO_PARTNERS.map((p) => ({ ...p, id: partnerId(p.key) })), new Date(base));
 
     await insertRows(
       manager,
@@ -411,6 +404,7 @@ export async function seedDemoData(dataSource: DataSource, invitationSecret: str
       WHERE s.kind = 'AZURE_PLAN' AND s.status = 'ACTIVE' AND get_byte(decode(md5(s.id::text), 'hex'), 0) % 2 = 0`);
 
     await insertRows(manager, "relationship_request", demoRelationshipRequests(invitationSecret, customers, relationships, day));
+    await seedReferrals(manager);
 
     return { partners: DEMO_PARTNERS.length, users: users.length, customers: customers.length, unservedTenants: unserved };
   });
