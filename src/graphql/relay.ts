@@ -134,6 +134,8 @@ export interface SortOrder<T> {
   direction: "ASC" | "DESC";
   value: (row: T) => string | number | Date;
   id: (row: T) => string;
+  /** The column is numeric (a cursor's value must then be a decimal, or PostgreSQL would refuse the comparison). */
+  numeric?: boolean;
 }
 
 interface PageWindow {
@@ -159,9 +161,12 @@ const TIMESTAMP_COLUMN = /(^|[._])at$/;
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 /** Whether a decoded cursor value is one encodeCursor could have written for this order (a forged one must not reach SQL). */
+const DECIMAL = /^-?\d{1,20}(\.\d{1,10})?$/;
+
 function cursorValueFits(value: unknown, order: SortOrder<never>): boolean {
   if (typeof value === "number") return Number.isFinite(value) && !TIMESTAMP_COLUMN.test(order.column);
   if (typeof value !== "string" || value.length > 1000 || value.includes("\u0000")) return false;
+  if (order.numeric) return DECIMAL.test(value);
   return !TIMESTAMP_COLUMN.test(order.column) || (ISO_INSTANT.test(value) && !Number.isNaN(Date.parse(value)));
 }
 

@@ -1,5 +1,6 @@
 import { partnerId, stableId, userId } from "../../src/db/seed/demo-data";
 import { dataOf, PartnerRole, TestApp } from "../support/harness";
+import { globalIdOf } from "../support/ids";
 
 /** `referrals`: filters, orders, keyset pages, and SQL statements that do not grow with the page. */
 let app: TestApp;
@@ -136,5 +137,38 @@ describe("referrals(first: N) with fromPartner, toPartner, assignedTo, customerC
     expect(counts).toEqual([counts[0], counts[0], counts[0]]);
     // the page, its count, the assigned users (partners from the process cache; contact and value are columns of the page)
     expect(counts[0]).toBe(3);
+  });
+});
+
+describe("forged cursors", () => {
+  it("refuses a DEAL_VALUE cursor whose value is not a decimal with BAD_USER_INPUT, and pages with real ones", async () => {
+    const order = "orderBy: { field: DEAL_VALUE, direction: DESC }";
+    const first = dataOf(await contoso().run(`{ referrals(first: 2, ${order}) { pageInfo { endCursor } } }`)).referrals.pageInfo.endCursor;
+    const [name, , id] = JSON.parse(Buffer.from(first, "base64url").toString("utf8"));
+    expect(dataOf(await contoso().run(`query($after: String) { referrals(first: 2, after: $after, ${order}) { nodes { id } } }`, { after: first })).referrals.nodes).toHaveLength(2);
+    for (const value of ["abc", "1e5", "", "12.5.3"]) {
+      const forged = Buffer.from(JSON.stringify([name, value, id])).toString("base64url");
+      const result = await contoso().run(`query($after: String) { referrals(first: 2, after: $after, ${order}) { nodes { id } } }`, { after: forged });
+      expect(result.errors?.map((e) => e.extensions?.code)).toEqual(["BAD_USER_INPUT"]);
+    }
+  });
+});
+
+describe("referral history in the audit log", () => {
+  it("is read only by roles that read all referrals: a Helpdesk agent's auditRecords leave referral records out", async () => {
+    const sent = await contoso().run(
+      `mutation { referralCreate(input: { toPartnerMpnId: "1000002", name: "Audit lead", customerName: "Audit Co", customerContact: { firstName: "Ann", lastName: "Lee", email: "ann@audit.example" } }) { userErrors { code } } }`,
+    );
+    expect(dataOf(sent).referralCreate.userErrors).toEqual([]);
+    const query = `{ auditRecords(first: 500, filter: { resourceType: "referral" }) { totalCount } }`;
+    expect(dataOf(await contoso().run(query)).auditRecords.totalCount).toBeGreaterThan(0);
+    expect(dataOf(await app.as("contoso", PartnerRole.REFERRALS_ADMIN, PartnerRole.HELPDESK_AGENT).run(query)).auditRecords.totalCount).toBeGreaterThan(0);
+    for (const role of [PartnerRole.HELPDESK_AGENT, PartnerRole.BILLING_ADMIN, PartnerRole.SALES_AGENT, PartnerRole.USER_MANAGEMENT_ADMIN, PartnerRole.ADMIN_AGENT]) {
+      expect(dataOf(await app.as("contoso", role).run(query)).auditRecords.totalCount).toBe(0);
+    }
+    const [record] = await app.sql<{ id: string }>(`SELECT id FROM audit_record WHERE resource_type = 'referral' AND partner_id = $1 LIMIT 1`, [partnerId("contoso")]);
+    const gid = globalIdOf("AuditRecord", record!.id);
+    expect(dataOf(await app.as("contoso", PartnerRole.HELPDESK_AGENT).run(`query($id: ID!) { node(id: $id) { id } }`, { id: gid })).node).toBeNull();
+    expect(dataOf(await contoso().run(`query($id: ID!) { node(id: $id) { id } }`, { id: gid })).node).toEqual({ id: gid });
   });
 });

@@ -6,7 +6,7 @@ import { DateTimeScalar, JSONScalar } from "../../graphql/scalars";
 
 @ObjectType({ simpleResolvers: true, description: "Who made a change, with the roles held at the time." })
 export class AuditActor {
-  @Field(() => String, { nullable: true, description: "Global id of the PartnerUser; null when a customer's admin acted (accepting an invitation)." })
+  @Field(() => String, { nullable: true, description: "Global id of the PartnerUser; null when a customer's admin acted (accepting an invitation) or another partner did (a referral's other side: its users stay private, email empty)." })
   userId: string | null;
 
   @Field(() => String)

@@ -1,6 +1,7 @@
 import { DataSource, EntityManager, SelectQueryBuilder } from "typeorm";
 import { requireViewer, RequestContext } from "../../auth/context";
 import { Connection, ConnectionArgs, countByParent, paginate, paginateByParent, SortOrder } from "../../graphql/relay";
+import { Capability, hasCapability } from "../../auth/permissions";
 import { PartnerRole } from "../../auth/roles";
 import { AuditRecord } from "./audit-record.entity";
 
@@ -31,6 +32,9 @@ const BY_TIME: SortOrder<AuditRecord> = {
   id: (a) => a.id,
 };
 
+/** Resource types whose records need more than `readAuditRecords`: the capability that reads the resource itself. */
+const RESOURCE_READ_RULES: ReadonlyMap<string, Capability> = new Map<string, Capability>([["referral", "readAllReferrals"]]);
+
 export class AuditService {
   constructor(private readonly dataSource: DataSource) {}
 
@@ -50,10 +54,16 @@ export class AuditService {
     });
   }
 
-  /** The caller's partner's records: the scope of every audit read. */
+  /**
+   * The caller's partner's records: the scope of every audit read. Records of a resource whose own
+   * read capability the caller lacks are left out (audit readers may not read referrals through their history).
+   */
   private visible(ctx: RequestContext): SelectQueryBuilder<AuditRecord> {
     const viewer = requireViewer(ctx);
-    return this.dataSource.getRepository(AuditRecord).createQueryBuilder("a").where("a.partner_id = :viewerPartnerId", { viewerPartnerId: viewer.partnerId });
+    const qb = this.dataSource.getRepository(AuditRecord).createQueryBuilder("a").where("a.partner_id = :viewerPartnerId", { viewerPartnerId: viewer.partnerId });
+    const hidden = [...RESOURCE_READ_RULES].filter(([, capability]) => !hasCapability(viewer.roles, capability)).map(([resourceType]) => resourceType);
+    if (hidden.length > 0) qb.andWhere("a.resource_type NOT IN (:...hiddenResourceTypes)", { hiddenResourceTypes: hidden });
+    return qb;
   }
 
   private filtered(ctx: RequestContext, filter: AuditFilter): SelectQueryBuilder<AuditRecord> {

@@ -49,7 +49,7 @@ function sortOrder(order: ReferralOrder | null | undefined): SortOrder<Referral>
       return { name: `EXPIRES_AT_${direction}`, column: "r.expires_at", idColumn: "r.id", direction, value: (r) => r.expiresAt, id: (r) => r.id };
     case ReferralOrderField.DEAL_VALUE:
       // referrals without a value sort below every amount; amounts compare as numbers whatever their currency
-      return { name: `DEAL_VALUE_${direction}`, column: "coalesce(r.deal_value_amount, -1)", idColumn: "r.id", direction, value: (r) => r.dealValueAmount ?? "-1", id: (r) => r.id };
+      return { name: `DEAL_VALUE_${direction}`, column: "coalesce(r.deal_value_amount, -1)", idColumn: "r.id", direction, value: (r) => r.dealValueAmount ?? "-1", id: (r) => r.id, numeric: true };
     default:
       return { name: `CREATED_AT_${direction}`, column: "r.created_at", idColumn: "r.id", direction, value: (r) => r.createdAt, id: (r) => r.id };
   }
@@ -206,11 +206,16 @@ export class ReferralService {
     };
   }
 
-  /** One audit record in each partner's log, from that partner's point of view; the actor is the caller. */
+  /**
+   * One audit record in each partner's log, from that partner's point of view. The caller is the actor in its
+   * own partner's log; the other partner's log names no user (a partner's users stay private to it).
+   */
   private async recordBoth(manager: EntityManager, ctx: RequestContext, operationType: string, before: Referral | null, after: Referral, now: Date): Promise<void> {
     const viewer = requireViewer(ctx);
-    const actor = { userId: viewer.userId, email: viewer.email ?? "", roles: [...viewer.roles] };
+    const own = { userId: viewer.userId, email: viewer.email ?? "", roles: [...viewer.roles] };
+    const otherPartner = { userId: null, email: "", roles: [] };
     for (const partnerId of [viewer.partnerId, viewer.partnerId === after.fromPartnerId ? after.toPartnerId : after.fromPartnerId]) {
+      const actor = partnerId === viewer.partnerId ? own : otherPartner;
       await this.audit.record(manager, ctx, {
         operationType,
         resourceType: "referral",
