@@ -1,12 +1,11 @@
 import { ChildProcess, spawn } from "node:child_process";
-import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import Redis from "ioredis";
 import pino from "pino";
 import { freePort } from "../src/db/free-port";
 import { openSharedState, SharedState } from "../src/server/shared-state";
 import { PartnerRole, TEST_JWT_SECRET, TestApp } from "./support/harness";
+import { deleteRedisKeys, TEST_REDIS_URL, testRedisPrefix } from "./support/redis";
 
 /**
  * Two built server processes on one database and the real Redis: a partner's
@@ -14,8 +13,8 @@ import { PartnerRole, TEST_JWT_SECRET, TestApp } from "./support/harness";
  * and a cache invalidation published elsewhere reaches them. With Redis
  * unreachable, requests still succeed on per-process budgets.
  */
-const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
-const PREFIX = `pag-test:${process.pid}:${crypto.randomBytes(4).toString("hex")}:`; // no two runs share keys
+const REDIS_URL = TEST_REDIS_URL;
+const PREFIX = testRedisPrefix();
 const CAPACITY = 30;
 const ANONYMOUS_PER_MINUTE = 3;
 // a refill this small adds under one point in the whole run, so the counts below are exact
@@ -64,15 +63,6 @@ async function post(server: Server, query: string, token?: string) {
   return { status: response.status, retryAfter: response.headers.get("retry-after"), json: (await response.json()) as any };
 }
 
-async function deleteKeys(redis: Redis): Promise<void> {
-  let cursor = "0";
-  do {
-    const [next, keys] = await redis.scan(cursor, "MATCH", `${PREFIX}*`, "COUNT", 1000);
-    if (keys.length) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== "0");
-}
-
 beforeAll(async () => {
   expect(fs.existsSync(MAIN)).toBe(true); // built by pretest (npm run build)
   app = await TestApp.start({ env: { REDIS_URL, REDIS_KEY_PREFIX: PREFIX, ...LIMITS } });
@@ -85,10 +75,7 @@ afterAll(async () => {
     await Promise.all(children.map(stopServer));
     await app?.close();
   } finally {
-    const redis = new Redis(REDIS_URL, { lazyConnect: true });
-    await redis.connect();
-    await deleteKeys(redis);
-    await redis.quit();
+    await deleteRedisKeys(PREFIX);
   }
 });
 

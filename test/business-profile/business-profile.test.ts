@@ -1,10 +1,10 @@
 import crypto from "node:crypto";
-import Redis from "ioredis";
 import { ALL_ROLES } from "../../src/auth/roles";
 import { requestScope } from "../../src/db/sql-stats";
 import { CacheBus } from "../../src/server/cache-bus";
 import { globalIdOf } from "../support/fixtures";
 import { dataOf, GqlResult, partnerId, PartnerRole, TestApp } from "../support/harness";
+import { deleteRedisKeys, TEST_REDIS_URL, testRedisPrefix } from "../support/redis";
 
 const PROFILE_FIELDS = "description website industries products services targetCustomerSizes locations { name addressLine1 city state postalCode country } etag updatedAt";
 const READ = `{ viewer { partner { name businessProfile { ${PROFILE_FIELDS} } } } }`;
@@ -408,8 +408,8 @@ describe("businessProfileUpdate", () => {
 });
 
 describe("across instances (Redis cache bus)", () => {
-  const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
-  const PREFIX = `pag-test:bp:${process.pid}:${crypto.randomBytes(4).toString("hex")}:`;
+  const REDIS_URL = TEST_REDIS_URL;
+  const PREFIX = testRedisPrefix();
   const env = { REDIS_URL, REDIS_KEY_PREFIX: PREFIX };
   let a: TestApp;
   let b: TestApp;
@@ -438,15 +438,7 @@ describe("across instances (Redis cache bus)", () => {
     jest.restoreAllMocks();
     await b?.close();
     await a?.close();
-    const redis = new Redis(REDIS_URL, { lazyConnect: true });
-    await redis.connect();
-    let cursor = "0";
-    do {
-      const [next, keys] = await redis.scan(cursor, "MATCH", `${PREFIX}*`, "COUNT", 1000);
-      if (keys.length) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== "0");
-    await redis.quit();
+    await deleteRedisKeys(PREFIX);
   });
 
   it("another instance reads an update on its next request, though it had the profile cached", async () => {

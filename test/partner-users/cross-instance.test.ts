@@ -1,17 +1,17 @@
-import crypto from "node:crypto";
 import Redis from "ioredis";
 import { USER_CACHE } from "../../src/auth/tokens";
 import { userId } from "../../src/db/seed/demo-data";
 import { encodeGlobalId } from "../../src/graphql/relay";
 import { dataOf, PartnerRole, TestApp } from "../support/harness";
+import { deleteRedisKeys, TEST_REDIS_URL, testRedisPrefix } from "../support/redis";
 
 /**
  * Two instances on one database and the real Redis: a role taken away on
  * instance A stops working on instance B with the token B has already
  * verified and cached, on that token's next request there.
  */
-const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
-const PREFIX = `pag-test:${process.pid}:${crypto.randomBytes(4).toString("hex")}:`; // no two runs share keys
+const REDIS_URL = TEST_REDIS_URL;
+const PREFIX = testRedisPrefix();
 const env = { REDIS_URL, REDIS_KEY_PREFIX: PREFIX };
 
 let a: TestApp;
@@ -30,15 +30,7 @@ afterAll(async () => {
   await listener?.quit();
   await b?.close();
   await a?.close();
-  const redis = new Redis(REDIS_URL, { lazyConnect: true });
-  await redis.connect();
-  let cursor = "0";
-  do {
-    const [next, keys] = await redis.scan(cursor, "MATCH", `${PREFIX}*`, "COUNT", 1000);
-    if (keys.length) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== "0");
-  await redis.quit();
+  await deleteRedisKeys(PREFIX);
 });
 
 /** Resolves once Redis has delivered the invalidation of this user's cached token checks (to B as to this listener). */
