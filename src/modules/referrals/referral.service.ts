@@ -305,11 +305,11 @@ export class ReferralService {
       return null;
     }
     if (receiver.region !== sender.region) {
-      problems.push(userError(UserErrorCode.REGION_MISMATCH, `${receiver.name} is in region ${receiver.region}; you are in ${sender.region}.`, field));
+      problems.push(userError(UserErrorCode.REGION_MISMATCH, `That partner is in another CSP region than yours (${sender.region}); referrals stay within a region.`, field));
       return null;
     }
     if (!(await this.hasBusinessProfile(ctx, receiver.id))) {
-      problems.push(userError(UserErrorCode.NO_BUSINESS_PROFILE, `${receiver.name} has no business profile and cannot receive referrals yet.`, field));
+      problems.push(userError(UserErrorCode.NO_BUSINESS_PROFILE, "That partner has no business profile and cannot receive referrals yet.", field));
       return null;
     }
     return receiver;
