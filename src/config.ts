@@ -51,6 +51,8 @@ export interface Config {
   redisKeyPrefix: string;
   /** Bench-only switch: serve without graphql-shield to measure its overhead. */
   disableShield: boolean;
+  /** Answer planned read fields (src/graphql/planner) with one prepared statement; off: the loader path only. */
+  readPlanner: { enabled: boolean; planCacheEntries: number };
   /** Send `x-sql-statements` (on outside production unless SQL_STATEMENTS_HEADER=off; the bench turns it on). */
   sqlStatementsHeader: boolean;
 }
@@ -152,6 +154,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisUrl: env.REDIS_URL || undefined,
     redisKeyPrefix: env.REDIS_KEY_PREFIX ?? "pag:",
     disableShield: env.BENCH_DISABLE_SHIELD === "1",
+    readPlanner: { enabled: (env.READ_PLANNER || "on").toLowerCase() !== "off", planCacheEntries: int(env.PLAN_CACHE_ENTRIES, 1000) },
     sqlStatementsHeader: env.SQL_STATEMENTS_HEADER ? env.SQL_STATEMENTS_HEADER.toLowerCase() === "on" : nodeEnv !== "production",
   };
 }

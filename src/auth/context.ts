@@ -4,6 +4,7 @@ import { SqlStats } from "../db/sql-stats";
 import { LoaderRegistry } from "../graphql/loaders";
 import type { Services } from "../services";
 import { apiError } from "../graphql/errors";
+import type { ReadPlanner } from "../graphql/planner/planner";
 import { Viewer } from "./tokens";
 
 /** Everything one request carries: who calls, its loaders and counters. */
@@ -15,6 +16,8 @@ export interface RequestContext {
   dataSource: DataSource;
   config: Config;
   sql: SqlStats;
+  /** Answers planned read fields in one statement; null when READ_PLANNER=off. */
+  planner: ReadPlanner | null;
   /** Scheme and host the request came to: the default base of links the API hands out. */
   origin?: string;
   /** The caller's socket address (HTTP): the key of the anonymous request budget. */

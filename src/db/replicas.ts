@@ -140,8 +140,9 @@ export async function routeReads(dataSource: DataSource, options: ReplicaOptions
     if (marked[RETRYING]) return client;
     const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
     (client as { query: unknown }).query = async (...args: unknown[]) => {
-      // only the promise form TypeORM uses (text, parameters); streams and callbacks pass through
-      if (typeof args[0] !== "string" || args.length > 2) return query(...args);
+      // the promise forms TypeORM and the read planner use ((text, parameters), or one { name, text, values }); streams and callbacks pass through
+      const config = args.length === 1 && typeof args[0] === "object" && args[0] !== null && typeof (args[0] as { text?: unknown }).text === "string";
+      if (!config && (typeof args[0] !== "string" || args.length > 2)) return query(...args);
       try {
         const result = await query(...args);
         replica.reads++;
@@ -152,7 +153,7 @@ export async function routeReads(dataSource: DataSource, options: ReplicaOptions
         primaryReads++;
         const [primary, release] = await obtainPrimary();
         try {
-          return await primary.query(args[0], args[1] as unknown[] | undefined);
+          return await (primary.query as (...a: unknown[]) => Promise<unknown>)(...args);
         } finally {
           release();
         }

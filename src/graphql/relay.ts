@@ -138,7 +138,7 @@ export interface SortOrder<T> {
   numeric?: boolean;
 }
 
-interface PageWindow {
+export interface PageWindow {
   limit: number;
   backward: boolean;
   after: [unknown, string] | null;
@@ -182,7 +182,7 @@ function decodeCursor(cursor: string, order: SortOrder<never>, argument: string)
   throw badUserInput(`\`${argument}\` is not a cursor of this list in this order.`, argument);
 }
 
-function pageWindow(args: ConnectionArgs, order: SortOrder<never>): PageWindow {
+export function pageWindow(args: ConnectionArgs, order: SortOrder<never>): PageWindow {
   checkSize(args.first, "first");
   checkSize(args.last, "last");
   if (args.first != null && args.last != null) throw badUserInput("Pass either `first` or `last`, not both.", "last");
@@ -195,27 +195,43 @@ function pageWindow(args: ConnectionArgs, order: SortOrder<never>): PageWindow {
   };
 }
 
+/** Placeholder for a value in the SQL being built (a TypeORM named parameter, or `$n` of a planned statement). */
+export type BindValue = (value: unknown) => string;
+
+/**
+ * The keyset conditions of a page window, `(column, id) >|< (value, id)` per
+ * cursor: the one place a cursor becomes SQL (query builders and the read planner).
+ */
+export function windowConditions(order: SortOrder<never>, window: PageWindow, bind: BindValue): string[] {
+  const asc = order.direction === "ASC";
+  const beyond = (cursor: [unknown, string], greater: boolean) => `(${order.column}, ${order.idColumn}) ${greater ? ">" : "<"} (${bind(cursor[0])}, ${bind(cursor[1])})`;
+  const conditions: string[] = [];
+  if (window.after) conditions.push(beyond(window.after, asc));
+  if (window.before) conditions.push(beyond(window.before, !asc));
+  return conditions;
+}
+
 let parameterSeq = 0;
 
-/** Adds `(column, id) >|< (:value, :id)` for a cursor. */
-function whereBeyond<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>, order: SortOrder<never>, cursor: [unknown, string], greater: boolean): void {
-  const n = ++parameterSeq;
-  const op = greater ? ">" : "<";
-  qb.andWhere(`(${order.column}, ${order.idColumn}) ${op} (:cv${n}, :cid${n})`, { [`cv${n}`]: cursor[0], [`cid${n}`]: cursor[1] });
+/** A query builder's named parameters as a BindValue. */
+export function namedParameters<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>, prefix = "p"): BindValue {
+  return (value) => {
+    const name = `${prefix}${++parameterSeq}`;
+    qb.setParameter(name, value);
+    return `:${name}`;
+  };
 }
 
 function applyWindow<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>, order: SortOrder<never>, window: PageWindow): void {
-  const asc = order.direction === "ASC";
-  if (window.after) whereBeyond(qb, order, window.after, asc);
-  if (window.before) whereBeyond(qb, order, window.before, !asc);
+  for (const condition of windowConditions(order, window, namedParameters(qb, "cur"))) qb.andWhere(condition);
 }
 
-function orderDirection(order: SortOrder<never>, backward: boolean): "ASC" | "DESC" {
+export function orderDirection(order: SortOrder<never>, backward: boolean): "ASC" | "DESC" {
   const asc = order.direction === "ASC" ? !backward : backward;
   return asc ? "ASC" : "DESC";
 }
 
-function toConnection<T>(rows: T[], order: SortOrder<T>, window: PageWindow, totalCount: () => Promise<number>): Connection<T> {
+export function toConnection<T>(rows: T[], order: SortOrder<T>, window: PageWindow, totalCount: () => Promise<number>): Connection<T> {
   const hasMore = rows.length > window.limit;
   const page = rows.slice(0, window.limit);
   if (window.backward) page.reverse();

@@ -5,6 +5,7 @@ import { buildSchema, NonEmptyArray } from "type-graphql";
 import { permissionsMiddleware } from "../auth/shield";
 import { MODULES } from "../modules";
 import { NodeResolver } from "./node.resolver";
+import { withReadPlanner } from "./planner/schema";
 
 /** The node lookups, then every module's resolvers. */
 export const resolvers = [NodeResolver, ...MODULES.flatMap((m) => m.resolvers ?? [])] as unknown as NonEmptyArray<Function>;
@@ -14,9 +15,9 @@ export function buildBareSchema(): Promise<GraphQLSchema> {
   return buildSchema({ resolvers, validate: false, emitSchemaFile: false });
 }
 
-/** The served schema: the bare schema with the permission table applied through graphql-shield. */
+/** The served schema: the bare schema with the read planner in front of the fields it covers, then the permission table applied through graphql-shield. */
 export async function buildApiSchema(options: { shield?: boolean } = {}): Promise<GraphQLSchema> {
-  const schema = await buildBareSchema();
+  const schema = withReadPlanner(await buildBareSchema());
   return options.shield === false ? schema : applyMiddleware(schema, permissionsMiddleware(schema));
 }
 

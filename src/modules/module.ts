@@ -2,6 +2,7 @@ import type { DataSource } from "typeorm";
 import type { RequestContext } from "../auth/context";
 import type { Capability, FieldRule } from "../auth/permissions";
 import type { Config } from "../config";
+import type { PlanSpecs } from "../graphql/planner/spec";
 import type { Node } from "../graphql/relay";
 import type { CacheBus } from "../server/cache-bus";
 import type { Services } from "../services";
@@ -37,6 +38,8 @@ export interface ModuleManifest {
   /** Coordinates a caller without a bearer token may select (`Type.field`). */
   anonymousFields?: string[];
   nodes?: Record<string, NodeType>;
+  /** Fields the read planner answers in one statement (src/graphql/planner), by schema coordinate. */
+  plans?: PlanSpecs;
 }
 
 export function defineModule(manifest: ModuleManifest): ModuleManifest {

@@ -15,6 +15,8 @@ import { readFromPrimary, replicaRouting } from "../db/replicas";
 import { requestScope, RequestScope } from "../db/sql-stats";
 import { apiError, ApiErrorCode } from "../graphql/errors";
 import { LoaderRegistry } from "../graphql/loaders";
+import { ReadPlanner } from "../graphql/planner/planner";
+import { planSpecs } from "../graphql/planner/schema";
 import type { Services } from "../services";
 import { authenticatedDocumentStore, ByteLru } from "./caches";
 import { nulCharacterError, variablesError } from "./input-guard";
@@ -117,6 +119,8 @@ export interface App {
   budget: CostBudget;
   metrics: Metrics;
   concurrency: PartnerConcurrency;
+  /** The read planner (null when READ_PLANNER=off): its plan cache statistics. */
+  planner: ReadPlanner | null;
   /** Parsed documents and document shapes, bounded in bytes, kept for authenticated callers only. */
   documentCaches: { parsed: ByteLru<DocumentNode>; shapes: ByteLru<TooComplex | null> };
   /** Builds a request context as the HTTP layer does (for executeOperation in tests). */
@@ -134,6 +138,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const concurrency = new PartnerConcurrency(config.partnerConcurrency);
   const metrics = new Metrics(dataSource, concurrency);
 
+  const planner = config.readPlanner.enabled ? new ReadPlanner(dataSource, planSpecs(), config.readPlanner.planCacheEntries) : null;
   const lookupUser = partnerUserLookup(dataSource);
   // a role change drops the verified tokens' user checks of that user, here and (through Redis) on every other instance
   deps.shared.caches.register(USER_CACHE, { delete: (userId) => tokens.forgetUser(userId), clear: () => tokens.forgetAll() });
@@ -152,7 +157,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       }
     }
     if (scope) scope.authenticated = viewer !== null;
-    return { requestId, viewer, loaders: new LoaderRegistry(), services, dataSource, config, sql: scope?.sql ?? { statements: 0 }, origin, address };
+    return { requestId, viewer, loaders: new LoaderRegistry(), services, dataSource, config, sql: scope?.sql ?? { statements: 0 }, planner, origin, address };
   };
   // before a token is verified nothing is known of the caller: it gets the tight limits
   const limitsFor = (context: RequestContext) => (context.viewer ? config.limits : config.anonymousLimits);
@@ -361,6 +366,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     budget,
     metrics,
     concurrency,
+    planner,
     documentCaches,
     contextFor,
     listen(port, host) {

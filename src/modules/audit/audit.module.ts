@@ -1,4 +1,5 @@
 import { defineModule } from "../module";
+import { auditPlans } from "./audit.plans";
 import { AuditRecord } from "./audit-record.entity";
 import { AuditRecordResolver } from "./audit.resolver";
 import { AuditService } from "./audit.service";
@@ -11,6 +12,7 @@ declare module "../../services" {
 
 export const auditModule = defineModule({
   name: "audit",
+  plans: auditPlans,
   entities: [AuditRecord],
   resolvers: [AuditRecordResolver],
   services: ({ dataSource }) => ({ audit: new AuditService(dataSource) }),

@@ -1,9 +1,9 @@
 import { DataSource, EntityManager, SelectQueryBuilder } from "typeorm";
 import { requireViewer, RequestContext } from "../../auth/context";
 import { Connection, ConnectionArgs, countByParent, paginate, paginateByParent, SortOrder } from "../../graphql/relay";
-import { Capability, hasCapability } from "../../auth/permissions";
 import { PartnerRole } from "../../auth/roles";
 import { AuditRecord } from "./audit-record.entity";
+import { auditVisibility, hiddenResourceTypes } from "./audit.scope";
 
 export interface AuditEntry {
   operationType: string;
@@ -23,7 +23,8 @@ export interface AuditFilter {
   to?: Date | null;
 }
 
-const BY_TIME: SortOrder<AuditRecord> = {
+/** Audit records oldest first (both read paths). */
+export const BY_TIME: SortOrder<AuditRecord> = {
   name: "AT",
   column: "a.at",
   idColumn: "a.id",
@@ -31,9 +32,6 @@ const BY_TIME: SortOrder<AuditRecord> = {
   value: (a) => a.at,
   id: (a) => a.id,
 };
-
-/** Resource types whose records need more than `readAuditRecords`: the capability that reads the resource itself. */
-const RESOURCE_READ_RULES: ReadonlyMap<string, Capability> = new Map<string, Capability>([["referral", "readAllReferrals"]]);
 
 export class AuditService {
   constructor(private readonly dataSource: DataSource) {}
@@ -60,10 +58,10 @@ export class AuditService {
    */
   private visible(ctx: RequestContext): SelectQueryBuilder<AuditRecord> {
     const viewer = requireViewer(ctx);
-    const qb = this.dataSource.getRepository(AuditRecord).createQueryBuilder("a").where("a.partner_id = :viewerPartnerId", { viewerPartnerId: viewer.partnerId });
-    const hidden = [...RESOURCE_READ_RULES].filter(([, capability]) => !hasCapability(viewer.roles, capability)).map(([resourceType]) => resourceType);
-    if (hidden.length > 0) qb.andWhere("a.resource_type NOT IN (:...hiddenResourceTypes)", { hiddenResourceTypes: hidden });
-    return qb;
+    return this.dataSource
+      .getRepository(AuditRecord)
+      .createQueryBuilder("a")
+      .where(auditVisibility("a", { viewer: ":viewerPartnerId", hidden: "CAST(:hiddenResourceTypes AS text[])" }), { viewerPartnerId: viewer.partnerId, hiddenResourceTypes: hiddenResourceTypes(viewer) });
   }
 
   private filtered(ctx: RequestContext, filter: AuditFilter): SelectQueryBuilder<AuditRecord> {

@@ -1,6 +1,7 @@
 import { defineModule } from "../module";
 import { Customer, CustomerDomain } from "./customer.entity";
 import { CustomerResolver } from "./customer.resolver";
+import { customerPlans } from "./customer.plans";
 import { CustomerService } from "./customer.service";
 
 declare module "../../services" {
@@ -28,5 +29,6 @@ export const customersModule = defineModule({
     Customer: { billingProfile: "readBillingProfile", purchasePermissions: "readPurchasePermissions", auditRecords: "readAuditRecords" },
   },
   anonymousFields: ["Customer.id", "Customer.tenantId", "Customer.companyName"],
+  plans: customerPlans,
   nodes: { Customer: { read: "readCustomers", fetch: (ctx, id) => ctx.services.customers.byId(ctx, id) } },
 });

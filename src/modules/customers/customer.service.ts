@@ -4,7 +4,8 @@ import { DataSource, EntityManager, QueryFailedError, SelectQueryBuilder } from 
 import { requireViewer, RequestContext } from "../../auth/context";
 import { badUserInput, FieldPath, UserError, userError, UserErrorCode, UserErrors } from "../../graphql/errors";
 import { alignMany, alignOne, then } from "../../graphql/loaders";
-import { Connection, ConnectionArgs, encodeGlobalId, idOfType, paginate, SortOrder } from "../../graphql/relay";
+import { Connection, ConnectionArgs, encodeGlobalId, idOfType, namedParameters, paginate, SortOrder } from "../../graphql/relay";
+import { customerFilterConditions, customerVisibility, listedStatus, providerPartnersSubquery } from "./customer.scope";
 import { AuditService } from "../audit/audit.service";
 import { IdempotencyService } from "../idempotency/idempotency.service";
 import { PartnerService } from "../partners/partner.service";
@@ -39,16 +40,12 @@ const SORT_COLUMNS: Record<CustomerOrderField, { column: string; value: (c: Cust
   [CustomerOrderField.UPDATED_AT]: { column: "rel.updated_at", value: (c) => c.updatedAt },
 };
 
-function sortOrder(order: CustomerOrder | null | undefined): SortOrder<Customer> {
+/** The keyset order of `customers(orderBy:)` (both read paths). */
+export function customerSortOrder(order: CustomerOrder | null | undefined): SortOrder<Customer> {
   const field = order?.field ?? CustomerOrderField.COMPANY_NAME;
   const direction = order?.direction ?? OrderDirection.ASC;
   const { column, value } = SORT_COLUMNS[field];
   return { name: `${field}_${direction}`, column, idColumn: "c.id", direction, value, id: (c) => c.id };
-}
-
-/** `%`, `_` and `\` match themselves in LIKE patterns. */
-export function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (ch) => `\\${ch}`);
 }
 
 function uniqueViolation(error: unknown): boolean {
@@ -100,30 +97,16 @@ export class CustomerService {
     const qb = this.dataSource.getRepository(Customer).createQueryBuilder("c");
     const params = { viewerPartnerId: viewer.partnerId, relationshipStatus: status };
     // the joined relationship rides along on each customer (`scopeRelationship`), so `relationship` costs no statement
-    const own = () => qb.innerJoinAndMapOne("c.scopeRelationship", CustomerRelationship, "rel", "rel.customer_id = c.id AND rel.partner_id = :viewerPartnerId AND rel.status = :relationshipStatus", params);
-    if (status !== RelationshipStatus.ACTIVE || !(await this.partners.viewerIsProvider(ctx))) return own();
+    const join = (visiblePartners: string | null) =>
+      qb.innerJoinAndMapOne("c.scopeRelationship", CustomerRelationship, "rel", customerVisibility("c", "rel", { viewer: ":viewerPartnerId", status: ":relationshipStatus", visiblePartners }), params);
+    if (status !== RelationshipStatus.ACTIVE || !(await this.partners.viewerIsProvider(ctx))) return join(null);
     // A list reads the linked resellers first: literal partner ids let the planner use the partner_id statistics.
     // A lookup by key starts from the customer's primary key, so a subquery costs nothing there and saves that statement.
-    let visiblePartners: string;
-    if (lookup === "list") {
-      const resellers = await this.partners.linkedResellerIds(ctx);
-      if (resellers.length === 0) return own();
-      qb.setParameter("scopePartnerIds", [viewer.partnerId, ...resellers]);
-      visiblePartners = "(:...scopePartnerIds)";
-    } else {
-      visiblePartners = `(SELECT CAST(:viewerPartnerId AS uuid) UNION ALL
-         SELECT l.reseller_id FROM indirect_relationship l WHERE l.provider_id = :viewerPartnerId AND l.status = 'ACTIVE')`;
-    }
-    return qb.innerJoinAndMapOne(
-      "c.scopeRelationship",
-      CustomerRelationship,
-      "rel",
-      `rel.customer_id = c.id AND rel.status = :relationshipStatus AND rel.partner_id IN ${visiblePartners}
-       AND NOT EXISTS (SELECT 1 FROM customer_relationship pref
-                        WHERE pref.customer_id = rel.customer_id AND pref.status = :relationshipStatus AND pref.partner_id IN ${visiblePartners}
-                          AND (pref.partner_id <> :viewerPartnerId, pref.partner_id) < (rel.partner_id <> :viewerPartnerId, rel.partner_id))`,
-      params,
-    );
+    if (lookup === "byKey") return join(providerPartnersSubquery(":viewerPartnerId"));
+    const resellers = await this.partners.linkedResellerIds(ctx);
+    if (resellers.length === 0) return join(null);
+    qb.setParameter("scopePartnerIds", [viewer.partnerId, ...resellers]);
+    return join("(:...scopePartnerIds)");
   }
 
   /**
@@ -207,44 +190,12 @@ export class CustomerService {
   }
 
   async list(ctx: RequestContext, filter: CustomerFilter | null | undefined, order: CustomerOrder | null | undefined, args: ConnectionArgs): Promise<Connection<Customer>> {
-    const f = filter ?? {};
-    const qb = await this.scoped(ctx, f.relationshipStatus ?? RelationshipStatus.ACTIVE);
-    const search = clean(f.search);
-    if (search) {
-      qb.andWhere(
-        "(lower(c.company_name) LIKE :search OR EXISTS (SELECT 1 FROM customer_domain sd WHERE sd.customer_id = c.id AND sd.domain LIKE :search))",
-        { search: `%${escapeLike(search.toLowerCase())}%` },
-      );
-    }
-    const namePrefix = clean(f.companyNamePrefix);
-    if (namePrefix) qb.andWhere("lower(c.company_name) LIKE :namePrefix", { namePrefix: `${escapeLike(namePrefix.toLowerCase())}%` });
-    const domainPrefix = clean(f.domainPrefix);
-    if (domainPrefix) {
-      qb.andWhere("EXISTS (SELECT 1 FROM customer_domain pd WHERE pd.customer_id = c.id AND pd.domain LIKE :domainPrefix)", {
-        domainPrefix: `${escapeLike(domainPrefix.toLowerCase())}%`,
-      });
-    }
-    // a provider's own relationship names the reseller; a reseller's customer seen through the link is the reseller's relationship
-    if (f.indirectResellerId) {
-      qb.andWhere("(rel.indirect_reseller_id = :resellerId OR rel.partner_id = :resellerId)", { resellerId: this.partnerIdArgument(f.indirectResellerId, "indirectResellerId") });
-    }
-    if (f.indirectProviderId) qb.andWhere("rel.indirect_provider_id = :providerId", { providerId: this.partnerIdArgument(f.indirectProviderId, "indirectProviderId") });
-    if (f.hasDelegatedAdmin != null) qb.andWhere("(rel.partner_id = :viewerPartnerId AND rel.delegated_admin) = :delegatedAdmin", { delegatedAdmin: f.hasDelegatedAdmin });
-    const country = clean(f.country);
-    // the viewer's own billing country (a partner's edit of its profile moves the customer only in its own list)
-    if (country) qb.andWhere("(rel.billing_profile #>> '{address,country}') = :country", { country: country.toUpperCase() });
-    if (f.createdAfter) qb.andWhere("c.created_at > :createdAfter", { createdAfter: f.createdAfter });
-    if (f.createdBefore) qb.andWhere("c.created_at < :createdBefore", { createdBefore: f.createdBefore });
-    const page = await paginate(qb, args, sortOrder(order));
+    const qb = await this.scoped(ctx, listedStatus(filter));
+    for (const condition of customerFilterConditions(filter, namedParameters(qb, "f"), ":viewerPartnerId")) qb.andWhere(condition);
+    const page = await paginate(qb, args, customerSortOrder(order));
     // nested fields (e.g. AuditRecord.customer) then find these customers without a query
     this.remember(ctx, page.nodes, true);
     return page;
-  }
-
-  private partnerIdArgument(globalId: string, argument: string): string {
-    const id = idOfType(globalId, "Partner");
-    if (!id) throw badUserInput(`\`filter.${argument}\` is not a Partner id.`, argument);
-    return id;
   }
 
   private byIdLoader(ctx: RequestContext) {

@@ -6,7 +6,7 @@ import { UserError, userError, UserErrorCode, UserErrors } from "../../graphql/e
 import { Connection, ConnectionArgs, encodeGlobalId, idOfType, paginate, SortOrder } from "../../graphql/relay";
 import type { CacheBus } from "../../server/cache-bus";
 import { AuditService } from "../audit/audit.service";
-import { escapeLike } from "../customers/customer.service";
+import { escapeLike } from "../customers/customer.scope";
 import { PartnerUser } from "../partners/partner.entity";
 import { PartnerUserFilter, PartnerUserRolesSetInput } from "./partner-user.inputs";
 

@@ -1,4 +1,5 @@
 import { defineModule } from "../module";
+import { purchasePermissionPlans } from "./purchase-permission.plans";
 import { PurchasePermission } from "./purchase-permission.entity";
 import { PurchasePermissionResolver } from "./purchase-permission.resolver";
 import { PurchasePermissionService } from "./purchase-permission.service";
@@ -11,6 +12,7 @@ declare module "../../services" {
 
 export const purchasePermissionsModule = defineModule({
   name: "purchase-permissions",
+  plans: purchasePermissionPlans,
   entities: [PurchasePermission],
   resolvers: [PurchasePermissionResolver],
   services: ({ dataSource }, { customers, subscriptions, audit, idempotency }) => ({

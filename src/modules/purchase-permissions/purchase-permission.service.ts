@@ -11,6 +11,7 @@ import { CustomerRelationship } from "../relationships/customer-relationship.ent
 import { Subscription } from "../subscriptions/subscription.entity";
 import { SubscriptionService } from "../subscriptions/subscription.service";
 import { SubscriptionKind, SubscriptionStatus } from "../subscriptions/subscription.enums";
+import { purchasePermissionVisibility } from "./purchase-permission.scope";
 import { PurchasePermissionGrantInput, PurchasePermissionRevokeInput } from "./purchase-permission.inputs";
 import { PurchasePermission } from "./purchase-permission.entity";
 
@@ -58,7 +59,7 @@ export class PurchasePermissionService {
           .getRepository(PurchasePermission)
           .createQueryBuilder("pp")
           .innerJoinAndMapOne("pp.plan", Subscription, "plan", "plan.id = pp.subscription_id")
-          .where("pp.partner_id = :partnerId AND pp.customer_id IN (:...ids)", { partnerId: viewer.partnerId, ids: [...ids] })
+          .where(`${purchasePermissionVisibility("pp", ":partnerId")} AND pp.customer_id IN (:...ids)`, { partnerId: viewer.partnerId, ids: [...ids] })
           .orderBy("pp.granted_at", "ASC")
           .addOrderBy("pp.id", "ASC")
           .getMany();

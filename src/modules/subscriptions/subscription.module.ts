@@ -1,4 +1,5 @@
 import { defineModule } from "../module";
+import { subscriptionPlans } from "./subscription.plans";
 import { Subscription } from "./subscription.entity";
 import { SubscriptionResolver } from "./subscription.resolver";
 import { SubscriptionService } from "./subscription.service";
@@ -11,6 +12,7 @@ declare module "../../services" {
 
 export const subscriptionsModule = defineModule({
   name: "subscriptions",
+  plans: subscriptionPlans,
   entities: [Subscription],
   resolvers: [SubscriptionResolver],
   services: ({ dataSource }, { customers, audit, idempotency }) => ({ subscriptions: new SubscriptionService(dataSource, customers, audit, idempotency) }),

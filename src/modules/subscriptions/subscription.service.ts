@@ -12,10 +12,12 @@ import { IdempotencyService } from "../idempotency/idempotency.service";
 import { CustomerRelationship } from "../relationships/customer-relationship.entity";
 import { RelationshipStatus } from "../relationships/relationship.enums";
 import { Subscription } from "./subscription.entity";
+import { subscriptionVisibility } from "./subscription.scope";
 import { SubscriptionStatus } from "./subscription.enums";
 import { SubscriptionCreateInput, SubscriptionIdInput } from "./subscription.inputs";
 
-const BY_CREATION: SortOrder<Subscription> = {
+/** Subscriptions oldest first (both read paths). */
+export const BY_CREATION: SortOrder<Subscription> = {
   name: "CREATED_AT",
   column: "s.created_at",
   idColumn: "s.id",
@@ -48,10 +50,7 @@ export class SubscriptionService {
     return (manager ?? this.dataSource.manager)
       .getRepository(Subscription)
       .createQueryBuilder("s")
-      .innerJoin(CustomerRelationship, "srel", "srel.customer_id = s.customer_id AND srel.partner_id = s.partner_id AND srel.status = :activeStatus", {
-        activeStatus: RelationshipStatus.ACTIVE,
-      })
-      .where("s.partner_id = :viewerPartnerId", { viewerPartnerId: viewer.partnerId });
+      .where(subscriptionVisibility("s", ":viewerPartnerId"), { viewerPartnerId: viewer.partnerId });
   }
 
   private byIdLoader(ctx: RequestContext) {

@@ -1,0 +1,434 @@
+import crypto from "node:crypto";
+import {
+  FieldNode,
+  getArgumentValues,
+  getNamedType,
+  GraphQLField,
+  GraphQLObjectType,
+  GraphQLResolveInfo,
+  isObjectType,
+  OperationDefinitionNode,
+} from "graphql";
+import { collectSubfields } from "graphql/execution/collectFields";
+import type { PoolClient } from "pg";
+import { DataSource } from "typeorm";
+import type { PostgresDriver } from "typeorm/driver/postgres/PostgresDriver";
+import { RequestContext, requireViewer } from "../../auth/context";
+import { requestScope } from "../../db/sql-stats";
+import { BindValue, ConnectionArgs, orderDirection, pageWindow, PageWindow, SortOrder, toConnection, windowConditions } from "../relay";
+import type { Aliases, Attachment, NestedSpec, ParamSource, PlanRun, PlanSpecs, PlanSql, RootSpec } from "./spec";
+
+/**
+ * The read planner. For a root field it has a spec for (`customers`,
+ * `customer`, …), it plans the field's whole selection once per document
+ * shape: one SQL statement that fetches the rows and every planned nested
+ * field (1:1 rows as subqueries, lists and pages aggregated to JSON in
+ * PostgreSQL), run as a named prepared statement. The rows become instances of
+ * the entity classes without TypeORM hydration, and each planned nested value
+ * rides on its object under the field node that asked for it, where the
+ * field's resolver wrapper (`withReadPlanner`) reads it. Everything not planned
+ * resolves as before on those objects, which carry every column; graphql-shield
+ * still wraps every field, so a denied field stays null with FORBIDDEN.
+ */
+
+/** Where a planned object keeps its planned field values: field node → value. */
+export const PLANNED = Symbol("planned");
+
+export interface PlannedValues {
+  [PLANNED]?: Map<FieldNode, unknown>;
+}
+
+/** Raised at execution when this run's arguments do not fit the cached plan's shape: the resolver answers instead. */
+class NotPlannable extends Error {}
+
+/** How planned JSON becomes an entity instance. */
+interface Shape {
+  proto: object;
+  dates: string[];
+  attach: { property: string; shape: Shape }[];
+  /** Planned fields: each reads its entries of the row's `$p` object. */
+  children: { node: FieldNode; build(planned: Record<string, unknown>, run: PlanRun): unknown }[];
+}
+
+interface Plan {
+  /** The JSON expression of one root row over the root aliases. */
+  json: string;
+  shape: Shape;
+  /** Nested parameters, `$2` onwards. */
+  sources: ParamSource[];
+}
+
+const MAX_JSON_PAIRS = 50; // json_build_object takes at most 100 arguments
+/** Prepared statements one connection keeps; beyond, a statement runs unnamed (parsed each time). */
+const MAX_PREPARED_PER_CONNECTION = 300;
+
+const DATE_TYPES = new Set(["timestamptz", "timestamp", "timestamp with time zone", "timestamp without time zone"]);
+const TEXT_TYPES = new Set(["numeric", "decimal", "bigint", "int8"]);
+
+function quoteKey(key: string): string {
+  if (!/^[A-Za-z0-9_$]+$/.test(key)) throw new Error(`unexpected JSON key ${key}`);
+  return `'${key}'`;
+}
+
+function statementName(text: string): string {
+  return `rp_${crypto.createHash("sha1").update(text).digest("base64url").slice(0, 24)}`;
+}
+
+/** A coerced variable's contribution to the plan key: what can change the SQL text or the fields collected. */
+function variableMark(value: unknown): string {
+  if (value === undefined) return "u";
+  if (value === null) return "n";
+  if (value === true) return "t";
+  if (value === false) return "f";
+  if (value === "") return "e";
+  if (value === 0) return "0";
+  return "v";
+}
+
+/** Markers for the cursors of a nested page (windowConditions writes them; the plan binds each to this run's value). */
+const AFTER_VALUE = Symbol("afterValue");
+const AFTER_ID = Symbol("afterId");
+const BEFORE_VALUE = Symbol("beforeValue");
+const BEFORE_ID = Symbol("beforeId");
+
+export interface PlannerStats {
+  hits: number;
+  misses: number;
+  size: number;
+  maxEntries: number;
+  statements: number;
+}
+
+export class ReadPlanner {
+  private readonly plans = new Map<string, Plan | null>();
+  private readonly operationIds = new WeakMap<OperationDefinitionNode, number>();
+  private operationSeq = 0;
+  private readonly prepared = new WeakMap<PoolClient, Set<string>>();
+  readonly stats: PlannerStats;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly specs: Required<PlanSpecs>,
+    maxEntries: number,
+  ) {
+    this.stats = { hits: 0, misses: 0, size: 0, maxEntries, statements: 0 };
+  }
+
+  /** Answers a root field from its plan; `fallback` (the field's resolver) when it cannot be planned. */
+  async resolveRoot(spec: RootSpec, args: Record<string, unknown>, ctx: RequestContext, info: GraphQLResolveInfo, fallback: () => unknown): Promise<unknown> {
+    const viewer = requireViewer(ctx);
+    const plan = this.planFor(spec, info);
+    if (!plan) return fallback();
+    const argsCache = new Map<unknown, Record<string, unknown>>();
+    const run: PlanRun = {
+      ctx,
+      variables: info.variableValues,
+      args: (node) => {
+        let values = argsCache.get(node);
+        if (!values) {
+          const { field, fieldNode } = node as { field: GraphQLField<unknown, unknown>; fieldNode: FieldNode };
+          values = getArgumentValues(field, fieldNode, info.variableValues);
+          argsCache.set(node, values);
+        }
+        return values;
+      },
+    };
+    let values: unknown[];
+    try {
+      values = [viewer.partnerId, ...plan.sources.map((source) => source(run))];
+    } catch (error) {
+      // a nested argument this plan cannot take (e.g. a bad cursor): the resolvers report it where the loader path does
+      if (error instanceof NotPlannable || (error as { extensions?: { code?: string } }).extensions?.code === "BAD_USER_INPUT") return fallback();
+      throw error;
+    }
+    const bind: BindValue = (value) => {
+      values.push(value);
+      return `$${values.length}`;
+    };
+    const query = await spec.query(ctx, args, bind, "$1");
+    if (query === null) return fallback();
+    if (spec.kind === "one") {
+      if (query === "none") return null;
+      const rows = await this.execute(`SELECT ${plan.json} AS row FROM ${query.from} WHERE ${query.where.join(" AND ") || "true"}`, values);
+      return rows.length > 0 ? materialize(plan.shape, rows[0]!.row, run) : null;
+    }
+    const order = query === "none" ? null : query.order!;
+    const window = pageWindow(args as ConnectionArgs, (order ?? ({ name: "", column: "", idColumn: "", direction: "ASC" } as unknown as SortOrder<never>)) as SortOrder<never>);
+    const totalCount = () => this.count(spec, ctx, args);
+    if (query === "none" || window.limit === 0) return toConnection([], order ?? ({} as SortOrder<never>), window, totalCount);
+    const where = [...query.where, ...windowConditions(order!, window, bind)];
+    const direction = orderDirection(order!, window.backward);
+    const text = `SELECT ${plan.json} AS row FROM ${query.from} WHERE ${where.join(" AND ") || "true"} ORDER BY ${order!.column} ${direction}, ${order!.idColumn} ${direction} LIMIT ${bind(window.limit + 1)}`;
+    const rows = await this.execute(text, values);
+    return toConnection<unknown>(rows.map((r) => materialize(plan.shape, r.row, run)), order as SortOrder<unknown>, window, totalCount);
+  }
+
+  /** `totalCount` of a planned root connection: its own statement, run only when selected. */
+  private async count(spec: RootSpec, ctx: RequestContext, args: Record<string, unknown>): Promise<number> {
+    const values: unknown[] = [requireViewer(ctx).partnerId];
+    const query = await spec.query(ctx, args, (value) => `$${values.push(value)}`, "$1");
+    if (query === "none" || query === null) return 0;
+    const rows = await this.execute(`SELECT count(*)::int AS n FROM ${query.from} WHERE ${query.where.join(" AND ") || "true"}`, values);
+    return rows[0]!.n as number;
+  }
+
+  /** One statement, named (prepared once per connection), on a replica when the request may read from one. */
+  private async execute(text: string, values: unknown[]): Promise<any[]> {
+    const driver = this.dataSource.driver as PostgresDriver;
+    const [client, release] = (await driver.obtainSlaveConnection()) as [PoolClient, (error?: unknown) => void];
+    const scope = requestScope.getStore();
+    if (scope) scope.sql.statements++;
+    this.stats.statements++;
+    const name = statementName(text);
+    let names = this.prepared.get(client);
+    if (!names) this.prepared.set(client, (names = new Set()));
+    const named = names.has(name) || names.size < MAX_PREPARED_PER_CONNECTION;
+    try {
+      const result = await client.query(named ? { name, text, values } : { text, values });
+      if (named) names.add(name);
+      release();
+      return result.rows;
+    } catch (error) {
+      // an error PostgreSQL answered (SQLSTATE) leaves the connection usable; anything else drops it
+      const code = (error as { code?: unknown }).code;
+      release(typeof code === "string" && /^[0-9A-Z]{5}$/.test(code) ? undefined : error);
+      throw error;
+    }
+  }
+
+  private planFor(spec: RootSpec, info: GraphQLResolveInfo): Plan | null {
+    let operationId = this.operationIds.get(info.operation);
+    if (operationId === undefined) this.operationIds.set(info.operation, (operationId = ++this.operationSeq));
+    const marks = (info.operation.variableDefinitions ?? []).map((d) => variableMark(info.variableValues[d.variable.name.value])).join("");
+    const key = `${operationId}|${info.path.key}|${spec.type}|${marks}`;
+    const cached = this.plans.get(key);
+    if (cached !== undefined) {
+      this.stats.hits++;
+      // least recently used first: re-insert on use
+      this.plans.delete(key);
+      this.plans.set(key, cached);
+      return cached;
+    }
+    this.stats.misses++;
+    const plan = this.plan(spec, info);
+    this.plans.set(key, plan);
+    if (this.plans.size > this.stats.maxEntries) this.plans.delete(this.plans.keys().next().value!);
+    this.stats.size = this.plans.size;
+    return plan;
+  }
+
+  private plan(spec: RootSpec, info: GraphQLResolveInfo): Plan | null {
+    const type = info.schema.getType(spec.type);
+    if (!isObjectType(type)) return null;
+    const sources: ParamSource[] = [];
+    const sql: PlanSql = {
+      viewer: "$1",
+      param: (source) => {
+        sources.push(source);
+        return `$${sources.length + 1}`;
+      },
+    };
+    const planning = new Planning(this.dataSource, this.specs.fields, info, sql);
+    const aliases: Record<string, string> = { [spec.alias]: spec.alias };
+    for (const a of spec.attach ?? []) aliases[a.alias] = a.alias;
+    let groups: readonly (readonly FieldNode[])[];
+    if (spec.kind === "one") {
+      groups = [info.fieldNodes];
+    } else {
+      const connectionType = getNamedType(info.returnType);
+      if (!isObjectType(connectionType)) return null;
+      const page = planning.pageGroups(connectionType, info.fieldNodes);
+      groups = page.nodeGroups;
+    }
+    try {
+      const object = planning.object(type, groups, spec.entity, spec.alias, aliases, spec.attach ?? [], new Set(Object.values(aliases)));
+      return { json: object.json, shape: object.shape, sources };
+    } catch (error) {
+      if (error instanceof NotPlannable) return null;
+      throw error;
+    }
+  }
+}
+
+/** One planning pass over a root field's selection. */
+class Planning {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly fields: Record<string, NestedSpec>,
+    private readonly info: GraphQLResolveInfo,
+    private readonly sql: PlanSql,
+  ) {}
+
+  private subfields(type: GraphQLObjectType, nodes: readonly FieldNode[]): Map<string, readonly FieldNode[]> {
+    return collectSubfields(this.info.schema, this.info.fragments, this.info.variableValues, type, nodes);
+  }
+
+  /** A connection's node selections (`nodes`, `edges { node }`, under any alias) and whether `totalCount` is asked. */
+  pageGroups(connectionType: GraphQLObjectType, nodes: readonly FieldNode[]): { nodeGroups: (readonly FieldNode[])[]; totalCount: boolean } {
+    const nodeGroups: (readonly FieldNode[])[] = [];
+    let totalCount = false;
+    for (const group of this.subfields(connectionType, nodes).values()) {
+      const name = group[0]!.name.value;
+      if (name === "totalCount") totalCount = true;
+      else if (name === "nodes") nodeGroups.push(group);
+      else if (name === "edges") {
+        const edgeType = getNamedType(connectionType.getFields().edges!.type);
+        if (!isObjectType(edgeType)) continue;
+        for (const edgeGroup of this.subfields(edgeType, group).values()) if (edgeGroup[0]!.name.value === "node") nodeGroups.push(edgeGroup);
+      }
+    }
+    return { nodeGroups, totalCount };
+  }
+
+  /** JSON of every selectable column of an entity, by property name, plus extra pairs. */
+  private columns(entity: Function, alias: string): { pairs: string[]; dates: string[] } {
+    const metadata = this.dataSource.getMetadata(entity);
+    const pairs: string[] = [];
+    const dates: string[] = [];
+    for (const column of metadata.columns) {
+      if (!column.isSelect || column.embeddedMetadata || column.relationMetadata) continue;
+      const type = typeof column.type === "string" ? column.type : "";
+      let expression = `${alias}."${column.databaseName}"`;
+      if (DATE_TYPES.has(type)) dates.push(column.propertyName);
+      else if (TEXT_TYPES.has(type)) expression += "::text";
+      else if (type === "date") expression = `to_char(${expression}, 'YYYY-MM-DD')`;
+      else if (!type) throw new NotPlannable(); // a column typed by a class: no rule for its JSON here
+      if (column.transformer) throw new NotPlannable();
+      pairs.push(`${quoteKey(column.propertyName)}, ${expression}`);
+    }
+    return { pairs, dates };
+  }
+
+  object(
+    type: GraphQLObjectType,
+    groups: readonly (readonly FieldNode[])[],
+    entity: Function,
+    alias: string,
+    aliases: Aliases,
+    attach: readonly Attachment[],
+    ancestors: ReadonlySet<string>,
+  ): { json: string; shape: Shape } {
+    const own = this.columns(entity, alias);
+    const shape: Shape = { proto: entity.prototype as object, dates: own.dates, attach: [], children: [] };
+    const pairs = [...own.pairs];
+    for (const a of attach) {
+      const columns = this.columns(a.entity, a.alias);
+      pairs.push(`${quoteKey(a.property)}, json_build_object(${columns.pairs.join(", ")})`);
+      shape.attach.push({ property: a.property, shape: { proto: a.entity.prototype as object, dates: columns.dates, attach: [], children: [] } });
+    }
+    const children: string[] = [];
+    const seen = new Set<FieldNode>();
+    for (const group of groups) {
+      for (const nodes of this.subfields(type, group).values()) {
+        const node = nodes[0]!;
+        if (seen.has(node)) continue;
+        seen.add(node);
+        const spec = this.fields[`${type.name}.${node.name.value}`];
+        if (!spec) continue;
+        const field = type.getFields()[node.name.value]!;
+        const index = String(shape.children.length);
+        const planned = this.child(spec, field, nodes, aliases, ancestors, index);
+        if (!planned) continue;
+        children.push(...planned.pairs);
+        shape.children.push({ node, build: planned.build });
+      }
+    }
+    if (children.length > 0) pairs.push(`'$p', json_build_object(${children.join(", ")})`);
+    if (pairs.length > MAX_JSON_PAIRS) throw new NotPlannable();
+    return { json: `json_build_object(${pairs.join(", ")})`, shape };
+  }
+
+  private child(
+    spec: NestedSpec,
+    field: GraphQLField<unknown, unknown>,
+    nodes: readonly FieldNode[],
+    parent: Aliases,
+    ancestors: ReadonlySet<string>,
+    index: string,
+  ): { pairs: string[]; build(planned: Record<string, unknown>, run: PlanRun): unknown } | null {
+    if (spec.kind === "value") {
+      const value = spec.sql(parent, this.sql);
+      return value === null ? null : { pairs: [`'${index}', ${value}`], build: (planned) => planned[index] };
+    }
+    // an alias already used above would shadow the parent's: leave such a field to its resolver
+    if (ancestors.has(spec.alias)) return null;
+    const inner = new Set(ancestors).add(spec.alias);
+    const self: Aliases = { [spec.alias]: spec.alias };
+    const targetType = getNamedType(field.type);
+    if (!isObjectType(targetType)) return null;
+    const rows = spec.rows(parent, this.sql);
+    if (!rows) return null;
+    if (spec.kind === "one" || spec.kind === "list") {
+      const object = this.object(this.info.schema.getType(spec.type) as GraphQLObjectType, [nodes], spec.entity, spec.alias, self, [], inner);
+      if (spec.kind === "one") {
+        return { pairs: [`'${index}', (SELECT ${object.json} FROM ${rows.from} WHERE ${rows.where})`], build: (planned, run) => (planned[index] == null ? null : materialize(object.shape, planned[index], run)) };
+      }
+      return {
+        pairs: [`'${index}', (SELECT coalesce(json_agg(${object.json} ORDER BY ${spec.orderBy}), '[]'::json) FROM ${rows.from} WHERE ${rows.where})`],
+        build: (planned, run) => (planned[index] as unknown[]).map((item) => materialize(object.shape, item, run)),
+      };
+    }
+    // a page per parent: the window's shape (cursors, direction) is this plan's; its values are each run's
+    const page = this.pageGroups(targetType, nodes);
+    const object = this.object(this.info.schema.getType(spec.type) as GraphQLObjectType, page.nodeGroups, spec.entity, spec.alias, self, [], inner);
+    const order = spec.order;
+    const argsKey = { field, fieldNode: nodes[0]! };
+    const windowOf = (run: PlanRun): PageWindow => pageWindow(run.args(argsKey) as ConnectionArgs, order);
+    const planned = windowOf({ ctx: undefined as never, variables: this.info.variableValues, args: () => getArgumentValues(field, nodes[0]!, this.info.variableValues) });
+    const fits = (w: PageWindow) => !!w.after === !!planned.after && !!w.before === !!planned.before && w.backward === planned.backward;
+    const markers: PageWindow = {
+      ...planned,
+      after: planned.after ? [AFTER_VALUE, AFTER_ID as unknown as string] : null,
+      before: planned.before ? [BEFORE_VALUE, BEFORE_ID as unknown as string] : null,
+    };
+    const cursorPart: Record<symbol, (w: PageWindow) => unknown> = {
+      [AFTER_VALUE]: (w) => w.after![0],
+      [AFTER_ID]: (w) => w.after![1],
+      [BEFORE_VALUE]: (w) => w.before![0],
+      [BEFORE_ID]: (w) => w.before![1],
+    };
+    const checked = (run: PlanRun): PageWindow => {
+      const w = windowOf(run);
+      if (!fits(w)) throw new NotPlannable();
+      return w;
+    };
+    const conditions = windowConditions(order, markers, (marker) => this.sql.param((run) => cursorPart[marker as symbol]!(checked(run))));
+    const direction = orderDirection(order, planned.backward);
+    const limit = this.sql.param((run) => {
+      const w = checked(run);
+      return w.limit === 0 ? 0 : w.limit + 1;
+    });
+    const where = [rows.where, ...conditions].join(" AND ");
+    const pairs = [
+      `'${index}', (SELECT coalesce(json_agg(x.o ORDER BY x.k1 ${direction}, x.k2 ${direction}), '[]'::json) FROM (SELECT ${object.json} AS o, ${order.column} AS k1, ${order.idColumn} AS k2 FROM ${rows.from} WHERE ${where} ORDER BY ${order.column} ${direction}, ${order.idColumn} ${direction} LIMIT ${limit}) x)`,
+    ];
+    if (page.totalCount) pairs.push(`'${index}c', (SELECT count(*)::int FROM ${rows.from} WHERE ${rows.where})`);
+    return {
+      pairs,
+      build: (planned, run) => {
+        const items = (planned[index] as unknown[]).map((item) => materialize(object.shape, item, run));
+        const count = planned[`${index}c`] as number;
+        // only a selected totalCount reads it, and then the statement counted it
+        return toConnection<unknown>(items, order as SortOrder<unknown>, windowOf(run), () => Promise.resolve(count));
+      },
+    };
+  }
+}
+
+function materialize(shape: Shape, raw: unknown, run: PlanRun): unknown {
+  const row = raw as Record<string | symbol, unknown>;
+  Object.setPrototypeOf(row, shape.proto);
+  for (const property of shape.dates) {
+    const value = row[property];
+    if (typeof value === "string") row[property] = new Date(value);
+  }
+  for (const a of shape.attach) materialize(a.shape, row[a.property], run);
+  if (shape.children.length > 0) {
+    const planned = row.$p as Record<string, unknown>;
+    delete row.$p;
+    const values = new Map<FieldNode, unknown>();
+    for (const child of shape.children) values.set(child.node, child.build(planned, run));
+    row[PLANNED] = values;
+  }
+  return row;
+}

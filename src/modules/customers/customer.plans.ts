@@ -1,0 +1,92 @@
+import { hasCapability } from "../../auth/permissions";
+import { requireViewer } from "../../auth/context";
+import type { PlanSpecs, RootSpec } from "../../graphql/planner/spec";
+import { decodeGlobalId, idOfType, SortOrder } from "../../graphql/relay";
+import { Partner } from "../partners/partner.entity";
+import { CustomerRelationship } from "../relationships/customer-relationship.entity";
+import { RelationshipStatus } from "../relationships/relationship.enums";
+import { Customer } from "./customer.entity";
+import type { CustomerFilter, CustomerOrder } from "./customer.inputs";
+import { customerFilterConditions, customerVisibility, listedStatus, providerPartnersSubquery } from "./customer.scope";
+import { customerSortOrder } from "./customer.service";
+import type { RequestContext } from "../../auth/context";
+
+/** Every planned customer carries the viewer's relationship (`Customer.scopeRelationship`), as the loader path's do. */
+const CUSTOMER_ROWS = { type: "Customer", entity: Customer, alias: "c", attach: [{ property: "scopeRelationship", entity: CustomerRelationship, alias: "rel" }] };
+
+/** Visible customers with the viewer's relationship joined, in one statement (a provider's linked resellers as a subquery). */
+async function visibleCustomers(ctx: RequestContext, status: RelationshipStatus, statusSql: string, viewer: string): Promise<string> {
+  const provider = status === RelationshipStatus.ACTIVE && (await ctx.services.partners.viewerIsProvider(ctx));
+  return `customer c JOIN customer_relationship rel ON ${customerVisibility("c", "rel", { viewer, status: statusSql, visiblePartners: provider ? providerPartnersSubquery(viewer) : null })}`;
+}
+
+/** One visible customer by database id (`customer`, `node`). */
+const byId = (ctx: RequestContext, id: string, bind: (v: unknown) => string, viewer: string) =>
+  visibleCustomers(ctx, RelationshipStatus.ACTIVE, bind(RelationshipStatus.ACTIVE), viewer).then((from) => ({ from, where: [`c.id = ${bind(id)}`] }));
+
+const node: RootSpec = {
+  kind: "one",
+  ...CUSTOMER_ROWS,
+  async query(ctx, args, bind, viewer) {
+    const decoded = decodeGlobalId(args.id as string);
+    // other types, and callers whose roles may not read customers (the resolver refuses them), are not planned
+    if (!decoded || decoded.type !== "Customer" || !hasCapability(requireViewer(ctx).roles, "readCustomers")) return null;
+    return byId(ctx, decoded.id, bind, viewer);
+  },
+};
+
+export const customerPlans: PlanSpecs = {
+  roots: {
+    "Query.customers": {
+      kind: "connection",
+      ...CUSTOMER_ROWS,
+      async query(ctx, args, bind, viewer) {
+        const filter = args.filter as CustomerFilter | null | undefined;
+        const status = listedStatus(filter);
+        const from = await visibleCustomers(ctx, status, bind(status), viewer);
+        return { from, where: customerFilterConditions(filter, bind, viewer), order: customerSortOrder(args.orderBy as CustomerOrder | null) as SortOrder<never> };
+      },
+    },
+    "Query.customer": {
+      kind: "one",
+      ...CUSTOMER_ROWS,
+      async query(ctx, args, bind, viewer) {
+        const id = idOfType(args.id as string, "Customer");
+        return id ? byId(ctx, id, bind, viewer) : "none";
+      },
+    },
+    "Query.customerByDomain": {
+      kind: "one",
+      ...CUSTOMER_ROWS,
+      async query(ctx, args, bind, viewer) {
+        const domain = (args.domain as string).trim().toLowerCase();
+        if (!domain || domain.length > 255) return "none";
+        const from = await visibleCustomers(ctx, RelationshipStatus.ACTIVE, bind(RelationshipStatus.ACTIVE), viewer);
+        return { from, where: [`c.id = (SELECT bd.customer_id FROM customer_domain bd WHERE bd.domain = ${bind(domain)})`] };
+      },
+    },
+    "Query.node": node,
+  },
+  fields: {
+    "Customer.domains": {
+      kind: "value",
+      sql: (parent) => (parent.c ? `(SELECT coalesce(json_agg(d.domain ORDER BY d.is_default DESC, d.domain ASC), '[]'::json) FROM customer_domain d WHERE d.customer_id = ${parent.c}.id)` : null),
+    },
+    // the reseller the caller's relationship names, or the linked reseller whose relationship the caller sees
+    "Customer.indirectReseller": {
+      kind: "one",
+      type: "Partner",
+      entity: Partner,
+      alias: "p",
+      rows: (parent, sql) =>
+        parent.rel ? { from: "partner p", where: `p.id = CASE WHEN ${parent.rel}.partner_id = ${sql.viewer} THEN ${parent.rel}.indirect_reseller_id ELSE ${parent.rel}.partner_id END` } : null,
+    },
+    "Customer.indirectProvider": {
+      kind: "one",
+      type: "Partner",
+      entity: Partner,
+      alias: "p",
+      rows: (parent, sql) => (parent.rel ? { from: "partner p", where: `${parent.rel}.partner_id = ${sql.viewer} AND p.id = ${parent.rel}.indirect_provider_id` } : null),
+    },
+  },
+};
