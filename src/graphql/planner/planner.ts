@@ -76,8 +76,7 @@ function statementName(text: string): string {
 
 /** A coerced variable's contribution to the plan key: what can change the SQL text or the fields collected. */
 function variableMark(value: unknown): string {
-  if (value === undefined) return "u";
-  if (value === null) return "n";
+  if (value === undefined || value === null) return "n"; // an argument left out and one given null read alike
   if (value === true) return "t";
   if (value === false) return "f";
   if (value === "") return "e";
@@ -150,7 +149,10 @@ export class ReadPlanner {
     if (spec.kind === "one") {
       if (query === "none") return null;
       const rows = await this.execute(`SELECT ${plan.json} AS row FROM ${query.from} WHERE ${query.where.join(" AND ") || "true"}`, values);
-      return rows.length > 0 ? materialize(plan.shape, rows[0]!.row, run) : null;
+      if (rows.length === 0) return null;
+      const object = materialize(plan.shape, rows[0]!.row, run) as object;
+      spec.loaded?.(ctx, [object]);
+      return object;
     }
     const order = query === "none" ? null : query.order!;
     const window = pageWindow(args as ConnectionArgs, (order ?? ({ name: "", column: "", idColumn: "", direction: "ASC" } as unknown as SortOrder<never>)) as SortOrder<never>);
@@ -160,7 +162,9 @@ export class ReadPlanner {
     const direction = orderDirection(order!, window.backward);
     const text = `SELECT ${plan.json} AS row FROM ${query.from} WHERE ${where.join(" AND ") || "true"} ORDER BY ${order!.column} ${direction}, ${order!.idColumn} ${direction} LIMIT ${bind(window.limit + 1)}`;
     const rows = await this.execute(text, values);
-    return toConnection<unknown>(rows.map((r) => materialize(plan.shape, r.row, run)), order as SortOrder<unknown>, window, totalCount);
+    const objects = rows.map((r) => materialize(plan.shape, r.row, run) as object);
+    spec.loaded?.(ctx, objects);
+    return toConnection<unknown>(objects, order as SortOrder<unknown>, window, totalCount);
   }
 
   /** `totalCount` of a planned root connection: its own statement, run only when selected. */

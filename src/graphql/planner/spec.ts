@@ -60,6 +60,8 @@ export interface RootSpec {
    * Throws what the resolver would throw for bad input.
    */
   query(ctx: RequestContext, args: Record<string, unknown>, bind: BindValue, viewer: string): Promise<RootQuery | "none" | null>;
+  /** Told the objects a planned statement returned (e.g. to prime the module's per-request loaders, as its own reads do). */
+  loaded?(ctx: RequestContext, objects: object[]): void;
 }
 
 /** The rows of a nested field, under its parent's aliases. */

@@ -1,10 +1,10 @@
 import { Arg, Args, Ctx, Field, FieldResolver, ID, InputType, Query, Resolver, Root } from "type-graphql";
 import { RequestContext } from "../../auth/context";
-import { badUserInput } from "../../graphql/errors";
-import { ConnectionArgs, ConnectionType, idOfType } from "../../graphql/relay";
+import { ConnectionArgs, ConnectionType } from "../../graphql/relay";
 import { DateTimeScalar } from "../../graphql/scalars";
 import { Customer } from "../customers/customer.entity";
 import { AuditRecord } from "./audit-record.entity";
+import { auditCustomerIdArgument } from "./audit.scope";
 
 export const AuditRecordConnection = ConnectionType(AuditRecord, "AuditRecord");
 
@@ -35,9 +35,7 @@ export class AuditRecordResolver {
     @Ctx() ctx: RequestContext,
   ) {
     const f = filter ?? {};
-    const customerId = f.customerId ? idOfType(f.customerId, "Customer") : null;
-    if (f.customerId && !customerId) throw badUserInput("`filter.customerId` is not a Customer id.", "customerId");
-    return ctx.services.audit.list(ctx, { ...f, customerId }, args);
+    return ctx.services.audit.list(ctx, { ...f, customerId: auditCustomerIdArgument(f.customerId) }, args);
   }
 
   @FieldResolver(() => Customer, { nullable: true, description: "null once the caller no longer serves the customer." })

@@ -1,9 +1,11 @@
 import { DataSource, EntityManager, SelectQueryBuilder } from "typeorm";
 import { requireViewer, RequestContext } from "../../auth/context";
-import { Connection, ConnectionArgs, countByParent, paginate, paginateByParent, SortOrder } from "../../graphql/relay";
+import { Connection, ConnectionArgs, countByParent, namedParameters, paginate, paginateByParent, SortOrder } from "../../graphql/relay";
 import { PartnerRole } from "../../auth/roles";
 import { AuditRecord } from "./audit-record.entity";
-import { auditVisibility, hiddenResourceTypes } from "./audit.scope";
+import { AuditFilter, auditFilterConditions, auditVisibility, hiddenResourceTypes } from "./audit.scope";
+
+export type { AuditFilter } from "./audit.scope";
 
 export interface AuditEntry {
   operationType: string;
@@ -13,14 +15,6 @@ export interface AuditEntry {
   newValue?: unknown;
   /** Whose log the record goes to and who acted, when that is not the signed-in caller (a customer accepting an invitation). */
   on?: { partnerId: string; actor: { userId: string | null; email: string; roles: string[] } };
-}
-
-export interface AuditFilter {
-  customerId?: string | null;
-  resourceType?: string | null;
-  operationType?: string | null;
-  from?: Date | null;
-  to?: Date | null;
 }
 
 /** Audit records oldest first (both read paths). */
@@ -66,11 +60,7 @@ export class AuditService {
 
   private filtered(ctx: RequestContext, filter: AuditFilter): SelectQueryBuilder<AuditRecord> {
     const qb = this.visible(ctx);
-    if (filter.customerId) qb.andWhere("a.customer_id = :customerId", { customerId: filter.customerId });
-    if (filter.resourceType) qb.andWhere("a.resource_type = :resourceType", { resourceType: filter.resourceType });
-    if (filter.operationType) qb.andWhere("a.operation_type = :operationType", { operationType: filter.operationType });
-    if (filter.from) qb.andWhere("a.at >= :from", { from: filter.from });
-    if (filter.to) qb.andWhere("a.at < :to", { to: filter.to });
+    for (const condition of auditFilterConditions(filter, namedParameters(qb, "f"))) qb.andWhere(condition);
     return qb;
   }
 

@@ -12,7 +12,14 @@ import { customerSortOrder } from "./customer.service";
 import type { RequestContext } from "../../auth/context";
 
 /** Every planned customer carries the viewer's relationship (`Customer.scopeRelationship`), as the loader path's do. */
-const CUSTOMER_ROWS = { type: "Customer", entity: Customer, alias: "c", attach: [{ property: "scopeRelationship", entity: CustomerRelationship, alias: "rel" }] };
+const CUSTOMER_ROWS = {
+  type: "Customer",
+  entity: Customer,
+  alias: "c",
+  attach: [{ property: "scopeRelationship", entity: CustomerRelationship, alias: "rel" }],
+  // as the loader path does: nested reads of these customers (e.g. AuditRecord.customer) need no statement
+  loaded: (ctx: RequestContext, customers: object[]) => ctx.services.customers.remember(ctx, customers as Customer[], true),
+};
 
 /** Visible customers with the viewer's relationship joined, in one statement (a provider's linked resellers as a subquery). */
 async function visibleCustomers(ctx: RequestContext, status: RelationshipStatus, statusSql: string, viewer: string): Promise<string> {

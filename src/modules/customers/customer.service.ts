@@ -114,7 +114,7 @@ export class CustomerService {
    * per-request loaders of `relationship` and `linkedResellerOf` learn it from
    * them, and `customer(id)` finds them without another statement.
    */
-  private remember(ctx: RequestContext, customers: Customer[], byId: boolean): void {
+  remember(ctx: RequestContext, customers: Customer[], byId: boolean): void {
     const viewer = requireViewer(ctx);
     for (const customer of customers) {
       const rel = customer.scopeRelationship;

@@ -1,4 +1,5 @@
 import { defineModule } from "../module";
+import { referralPlans } from "./referral.plans";
 import { Referral } from "./referral.entity";
 import { ReferralResolver } from "./referral.resolver";
 import { ReferralService } from "./referral.service";
@@ -18,6 +19,7 @@ declare module "../../services" {
  */
 export const referralsModule = defineModule({
   name: "referrals",
+  plans: referralPlans,
   entities: [Referral],
   resolvers: [ReferralResolver],
   // registered after the business profile module: a partner without a profile cannot receive referrals (NO_BUSINESS_PROFILE)

@@ -5,7 +5,7 @@ import { hasCapability } from "../../auth/permissions";
 import { PartnerRole } from "../../auth/roles";
 import { forbidden, UserError, userError, UserErrorCode, UserErrors } from "../../graphql/errors";
 import { alignOne } from "../../graphql/loaders";
-import { Connection, ConnectionArgs, encodeGlobalId, idOfType, paginate, SortOrder } from "../../graphql/relay";
+import { Connection, ConnectionArgs, encodeGlobalId, idOfType, namedParameters, paginate, SortOrder } from "../../graphql/relay";
 import { AuditService } from "../audit/audit.service";
 import { clean, isEmail, isPhoneNumber } from "../customers/customer.validation";
 import { OrderDirection } from "../customers/customer.enums";
@@ -16,6 +16,7 @@ import { PartnerService } from "../partners/partner.service";
 import { Clock } from "./clock";
 import { checkMoney, MoneyValues } from "./money";
 import { ReferralDirection, ReferralOrderField, ReferralStatus, ReferralSubstatus } from "./referral.enums";
+import { referralFilterConditions, referralVisibility } from "./referral.scope";
 import { Referral, REFERRAL_LIFETIME_MS } from "./referral.entity";
 import {
   ReferralAcceptInput,
@@ -39,10 +40,8 @@ const PERSON_NAME_MAX = 50;
 const NOTES_MAX = 2000;
 const REASON_MAX = 500;
 
-/** The assignee of the viewer's side of a referral, in SQL. */
-const VIEWER_SIDE_ASSIGNEE = "(CASE WHEN r.from_partner_id = :viewerPartnerId THEN r.from_assigned_to ELSE r.to_assigned_to END)";
-
-function sortOrder(order: ReferralOrder | null | undefined): SortOrder<Referral> {
+/** The keyset order of `referrals(orderBy:)` (both read paths): newest first unless ordered. */
+export function referralSortOrder(order: ReferralOrder | null | undefined): SortOrder<Referral> {
   const direction = order ? (order.direction === OrderDirection.DESC ? "DESC" : "ASC") : "DESC";
   switch (order?.field ?? ReferralOrderField.CREATED_AT) {
     case ReferralOrderField.EXPIRES_AT:
@@ -100,13 +99,11 @@ export class ReferralService {
    */
   scoped(ctx: RequestContext, manager?: EntityManager): SelectQueryBuilder<Referral> {
     const viewer = requireViewer(ctx);
-    const access = this.access(ctx);
-    const qb = (manager ?? this.dataSource.manager)
+    const assigned = this.access(ctx) === "assigned";
+    return (manager ?? this.dataSource.manager)
       .getRepository(Referral)
       .createQueryBuilder("r")
-      .where("(r.from_partner_id = :viewerPartnerId OR r.to_partner_id = :viewerPartnerId)", { viewerPartnerId: viewer.partnerId });
-    if (access === "assigned") qb.andWhere(`${VIEWER_SIDE_ASSIGNEE} = :viewerUserId`, { viewerUserId: viewer.userId });
-    return qb;
+      .where(referralVisibility({ viewer: ":viewerPartnerId", assignedTo: assigned ? ":viewerUserId" : null }), { viewerPartnerId: viewer.partnerId, ...(assigned ? { viewerUserId: viewer.userId } : {}) });
   }
 
   byId(ctx: RequestContext, id: string): Promise<Referral | null> {
@@ -117,44 +114,9 @@ export class ReferralService {
 
   async list(ctx: RequestContext, filter: ReferralFilter | null | undefined, order: ReferralOrder | null | undefined, args: ConnectionArgs): Promise<Connection<Referral>> {
     const viewer = requireViewer(ctx);
-    const qb = this.scoped(ctx).setParameter("now", this.clock.now());
-    const f = filter ?? {};
-    const open = "r.status = 'NEW' AND r.expires_at > :now";
-    const expired = "r.status = 'NEW' AND r.expires_at <= :now";
-    switch (f.status) {
-      case ReferralStatus.NEW:
-        qb.andWhere(open);
-        break;
-      case ReferralStatus.ACTIVE:
-        qb.andWhere("r.status = 'ACTIVE'");
-        break;
-      case ReferralStatus.CLOSED:
-        qb.andWhere(`(r.status = 'CLOSED' OR (${expired}))`);
-        break;
-    }
-    switch (f.substatus) {
-      case ReferralSubstatus.PENDING:
-        qb.andWhere(`${open} AND r.from_partner_id = :viewerPartnerId`);
-        break;
-      case ReferralSubstatus.RECEIVED:
-        qb.andWhere(`${open} AND r.to_partner_id = :viewerPartnerId`);
-        break;
-      case ReferralSubstatus.EXPIRED:
-        qb.andWhere(expired);
-        break;
-      case ReferralSubstatus.ACCEPTED:
-      case ReferralSubstatus.WON:
-      case ReferralSubstatus.LOST:
-      case ReferralSubstatus.DECLINED:
-        qb.andWhere("r.substatus = :substatus", { substatus: f.substatus });
-        break;
-    }
-    if (f.direction === ReferralDirection.INCOMING) qb.andWhere("r.to_partner_id = :viewerPartnerId");
-    if (f.direction === ReferralDirection.OUTGOING) qb.andWhere("r.from_partner_id = :viewerPartnerId");
-    if (f.assignedToMe === true) qb.andWhere(`${VIEWER_SIDE_ASSIGNEE} = :viewerUserId`, { viewerUserId: viewer.userId });
-    if (f.assignedToMe === false) qb.andWhere(`${VIEWER_SIDE_ASSIGNEE} IS DISTINCT FROM :viewerUserId`, { viewerUserId: viewer.userId });
-    if (f.createdAfter) qb.andWhere("r.created_at > :createdAfter", { createdAfter: f.createdAfter });
-    return paginate(qb, args, sortOrder(order));
+    const qb = this.scoped(ctx);
+    for (const condition of referralFilterConditions(filter, namedParameters(qb, "f"), { viewer: ":viewerPartnerId", userId: viewer.userId, now: this.clock.now() })) qb.andWhere(condition);
+    return paginate(qb, args, referralSortOrder(order));
   }
 
   // ------------------------------------------------------------ what the viewer sees of one referral

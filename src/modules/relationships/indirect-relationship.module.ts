@@ -1,4 +1,5 @@
 import { defineModule } from "../module";
+import { indirectRelationshipPlans } from "./indirect-relationship.plans";
 import { IndirectRelationship } from "./indirect-relationship.entity";
 import { IndirectRelationshipResolver } from "./indirect-relationship.resolver";
 import { IndirectRelationshipService } from "./indirect-relationship.service";
@@ -12,6 +13,7 @@ declare module "../../services" {
 /** Provider ↔ reseller links; before customers, whose creation for a linked reseller checks the link. */
 export const indirectRelationshipsModule = defineModule({
   name: "indirect-relationships",
+  plans: indirectRelationshipPlans,
   entities: [IndirectRelationship],
   resolvers: [IndirectRelationshipResolver],
   services: ({ dataSource }, { partners, audit, idempotency }) => ({

@@ -3,17 +3,19 @@ import { DataSource, EntityManager, QueryFailedError, SelectQueryBuilder } from 
 import { requireViewer, RequestContext } from "../../auth/context";
 import { FieldPath, UserError, userError, UserErrorCode, UserErrors } from "../../graphql/errors";
 import { alignOne } from "../../graphql/loaders";
-import { Connection, ConnectionArgs, encodeGlobalId, idOfType, paginate, SortOrder } from "../../graphql/relay";
+import { Connection, ConnectionArgs, encodeGlobalId, idOfType, namedParameters, paginate, SortOrder } from "../../graphql/relay";
 import { AuditService } from "../audit/audit.service";
 import { IdempotencyService } from "../idempotency/idempotency.service";
 import { Partner } from "../partners/partner.entity";
 import { Cloud, PartnerType } from "../partners/partner.enums";
 import { PartnerService } from "../partners/partner.service";
 import { IndirectRelationship } from "./indirect-relationship.entity";
+import { indirectRelationshipFilterConditions, indirectRelationshipVisibility, LinkSide } from "./indirect-relationship.scope";
 import { IndirectRelationshipFilter, IndirectRelationshipIdInput, IndirectResellerInviteInput } from "./relationship.inputs";
 import { IndirectRelationshipStatus } from "./relationship.enums";
 
-const NEWEST_FIRST: SortOrder<IndirectRelationship> = {
+/** Indirect links newest first (both read paths). */
+export const LINKS_NEWEST_FIRST: SortOrder<IndirectRelationship> = {
   name: "INVITED_AT_DESC",
   column: "l.invited_at",
   idColumn: "l.id",
@@ -31,8 +33,7 @@ function snapshot(l: IndirectRelationship): Record<string, unknown> {
   };
 }
 
-/** Which side of a link the caller is on in a list. */
-export type LinkSide = "provider" | "reseller";
+export type { LinkSide } from "./indirect-relationship.scope";
 
 /** Provider ↔ reseller links (DOMAIN.md, Indirect relationship). */
 export class IndirectRelationshipService {
@@ -49,7 +50,7 @@ export class IndirectRelationshipService {
     return (manager ?? this.dataSource.manager)
       .getRepository(IndirectRelationship)
       .createQueryBuilder("l")
-      .where("(l.provider_id = :viewerPartnerId OR l.reseller_id = :viewerPartnerId)", { viewerPartnerId: viewer.partnerId });
+      .where(indirectRelationshipVisibility("l", ":viewerPartnerId"), { viewerPartnerId: viewer.partnerId });
   }
 
   byId(ctx: RequestContext, id: string): Promise<IndirectRelationship | null> {
@@ -63,9 +64,9 @@ export class IndirectRelationshipService {
   /** `indirectResellers` (the caller is the provider) or `indirectProviders` (the caller is the reseller), newest first. */
   list(ctx: RequestContext, side: LinkSide, filter: IndirectRelationshipFilter | null | undefined, args: ConnectionArgs): Promise<Connection<IndirectRelationship>> {
     const viewer = requireViewer(ctx);
-    const qb = this.dataSource.getRepository(IndirectRelationship).createQueryBuilder("l").where(side === "provider" ? "l.provider_id = :me" : "l.reseller_id = :me", { me: viewer.partnerId });
-    if (filter?.status) qb.andWhere("l.status = :status", { status: filter.status });
-    return paginate(qb, args, NEWEST_FIRST);
+    const qb = this.dataSource.getRepository(IndirectRelationship).createQueryBuilder("l").where(indirectRelationshipVisibility("l", ":me", side), { me: viewer.partnerId });
+    for (const condition of indirectRelationshipFilterConditions(filter, namedParameters(qb, "f"))) qb.andWhere(condition);
+    return paginate(qb, args, LINKS_NEWEST_FIRST);
   }
 
   /**

@@ -1,4 +1,5 @@
 import { defineModule } from "../module";
+import { relationshipPlans } from "./relationship.plans";
 import { CustomerRelationship } from "./customer-relationship.entity";
 import { invitationSecretOf } from "./invitation-token";
 import { RelationshipRequest } from "./relationship-request.entity";
@@ -14,6 +15,7 @@ declare module "../../services" {
 /** Customer relationships and the invitations (relationship requests) that establish them. */
 export const relationshipsModule = defineModule({
   name: "relationships",
+  plans: relationshipPlans,
   entities: [CustomerRelationship, RelationshipRequest],
   resolvers: [RelationshipResolver],
   // after subscriptions and purchase-permissions in MODULES: a removal suspends and revokes through their services

@@ -3,7 +3,7 @@ import { DataSource, EntityManager, SelectQueryBuilder } from "typeorm";
 import { requireViewer, RequestContext } from "../../auth/context";
 import { UserError, userError, UserErrorCode, UserErrors } from "../../graphql/errors";
 import { alignOne } from "../../graphql/loaders";
-import { Connection, ConnectionArgs, encodeGlobalId, idOfType, paginate, SortOrder } from "../../graphql/relay";
+import { Connection, ConnectionArgs, encodeGlobalId, idOfType, namedParameters, paginate, SortOrder } from "../../graphql/relay";
 import { AuditService } from "../audit/audit.service";
 import { regionOf } from "../customers/country-rules";
 import { Customer, CustomerDomain } from "../customers/customer.entity";
@@ -18,6 +18,7 @@ import { SubscriptionKind } from "../subscriptions/subscription.enums";
 import { SubscriptionService } from "../subscriptions/subscription.service";
 import { CustomerRelationship } from "./customer-relationship.entity";
 import { IndirectRelationshipService } from "./indirect-relationship.service";
+import { relationshipRequestFilterConditions, relationshipRequestVisibility } from "./relationship.scope";
 import { invitationToken, invitationTokenHash } from "./invitation-token";
 import { RelationshipRequestStatus, RelationshipStatus, StoredRequestStatus } from "./relationship.enums";
 import {
@@ -29,7 +30,8 @@ import {
 } from "./relationship.inputs";
 import { INVITATION_LIFETIME_DAYS, RelationshipRequest } from "./relationship-request.entity";
 
-const NEWEST_FIRST: SortOrder<RelationshipRequest> = {
+/** Relationship requests newest first (both read paths). */
+export const REQUESTS_NEWEST_FIRST: SortOrder<RelationshipRequest> = {
   name: "CREATED_AT_DESC",
   column: "rr.created_at",
   idColumn: "rr.id",
@@ -99,7 +101,7 @@ export class RelationshipService {
     return (manager ?? this.dataSource.manager)
       .getRepository(RelationshipRequest)
       .createQueryBuilder("rr")
-      .where("rr.partner_id = :viewerPartnerId", { viewerPartnerId: viewer.partnerId });
+      .where(relationshipRequestVisibility("rr", ":viewerPartnerId"), { viewerPartnerId: viewer.partnerId });
   }
 
   byId(ctx: RequestContext, id: string): Promise<RelationshipRequest | null> {
@@ -113,19 +115,8 @@ export class RelationshipService {
   /** The caller's partner's requests, newest first; EXPIRED and PENDING are told apart by time. */
   list(ctx: RequestContext, filter: RelationshipRequestFilter | null | undefined, args: ConnectionArgs): Promise<Connection<RelationshipRequest>> {
     const qb = this.visible(ctx);
-    switch (filter?.status) {
-      case RelationshipRequestStatus.PENDING:
-        qb.andWhere("rr.status = 'PENDING' AND rr.expires_at > now()");
-        break;
-      case RelationshipRequestStatus.EXPIRED:
-        qb.andWhere("rr.status = 'PENDING' AND rr.expires_at <= now()");
-        break;
-      case RelationshipRequestStatus.ACCEPTED:
-      case RelationshipRequestStatus.CANCELLED:
-        qb.andWhere("rr.status = :status", { status: filter.status });
-        break;
-    }
-    return paginate(qb, args, NEWEST_FIRST);
+    for (const condition of relationshipRequestFilterConditions(filter, namedParameters(qb, "f"))) qb.andWhere(condition);
+    return paginate(qb, args, REQUESTS_NEWEST_FIRST);
   }
 
   // ------------------------------------------------------------ relationship requests
