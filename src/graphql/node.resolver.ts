@@ -3,9 +3,8 @@ import { NODE_TYPES } from "../auth/field-rules";
 import { hasCapability } from "../auth/permissions";
 import { requireViewer, RequestContext } from "../auth/context";
 import { badUserInput, forbidden } from "./errors";
-import { decodeGlobalId, Node } from "./relay";
+import { decodeGlobalId, MAX_NODES, Node } from "./relay";
 
-const MAX_NODES = 100;
 
 async function fetchNode(ctx: RequestContext, globalId: string): Promise<Node | null> {
   const viewer = requireViewer(ctx);

@@ -28,6 +28,9 @@ export function idOfType(globalId: string, type: string): string | null {
   return decoded && decoded.type === type ? decoded.id : null;
 }
 
+/** How many ids `nodes(ids:)` takes. */
+export const MAX_NODES = 100;
+
 @InterfaceType({
   description: "An object with an opaque global id, fetchable through `node`.",
   resolveType: (value: Node) => value.nodeType,

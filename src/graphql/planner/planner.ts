@@ -146,6 +146,14 @@ export class ReadPlanner {
     };
     const query = await spec.query(ctx, args, bind, "$1");
     if (query === null) return fallback();
+    if (spec.kind === "many") {
+      if (query === "none") return [];
+      const rows = await this.execute(`SELECT ${plan.json} AS row FROM ${query.from} WHERE ${query.where.join(" AND ") || "true"}`, values);
+      const objects = rows.map((r) => materialize(plan.shape, r.row, run) as { id: string });
+      spec.loaded?.(ctx, objects);
+      const byId = new Map(objects.map((o) => [o.id, o]));
+      return query.ids!.map((id) => byId.get(id) ?? null);
+    }
     if (spec.kind === "one") {
       if (query === "none") return null;
       const rows = await this.execute(`SELECT ${plan.json} AS row FROM ${query.from} WHERE ${query.where.join(" AND ") || "true"}`, values);
@@ -214,7 +222,14 @@ export class ReadPlanner {
       return cached;
     }
     this.stats.misses++;
-    const plan = this.plan(spec, info);
+    let plan: Plan | null;
+    try {
+      plan = this.plan(spec, info);
+    } catch (error) {
+      // a nested argument of this run is bad input (e.g. a forged cursor): the resolvers report it at its path; nothing is cached
+      if ((error as { extensions?: { code?: string } }).extensions?.code === "BAD_USER_INPUT") return null;
+      throw error;
+    }
     this.plans.set(key, plan);
     if (this.plans.size > this.stats.maxEntries) this.plans.delete(this.plans.keys().next().value!);
     this.stats.size = this.plans.size;
@@ -236,7 +251,7 @@ export class ReadPlanner {
     const aliases: Record<string, string> = { [spec.alias]: spec.alias };
     for (const a of spec.attach ?? []) aliases[a.alias] = a.alias;
     let groups: readonly (readonly FieldNode[])[];
-    if (spec.kind === "one") {
+    if (spec.kind !== "connection") {
       groups = [info.fieldNodes];
     } else {
       const connectionType = getNamedType(info.returnType);
@@ -426,7 +441,7 @@ function materialize(shape: Shape, raw: unknown, run: PlanRun): unknown {
     const value = row[property];
     if (typeof value === "string") row[property] = new Date(value);
   }
-  for (const a of shape.attach) materialize(a.shape, row[a.property], run);
+  for (const a of shape.attach) if (row[a.property] != null) materialize(a.shape, row[a.property], run);
   if (shape.children.length > 0) {
     const planned = row.$p as Record<string, unknown>;
     delete row.$p;

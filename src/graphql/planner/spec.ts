@@ -44,10 +44,12 @@ export interface RootQuery {
   where: string[];
   /** For connections: the keyset order (columns qualified by the root aliases). */
   order?: SortOrder<never>;
+  /** For `many`: the database ids asked for, in order (the answer lists each one's object, or null). */
+  ids?: string[];
 }
 
 export interface RootSpec {
-  kind: "connection" | "one";
+  kind: "connection" | "one" | "many";
   /** The GraphQL object type of the rows (the runtime type for `node`). */
   type: string;
   entity: Function;

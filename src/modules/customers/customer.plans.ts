@@ -1,7 +1,7 @@
 import { hasCapability } from "../../auth/permissions";
 import { requireViewer } from "../../auth/context";
 import type { PlanSpecs, RootSpec } from "../../graphql/planner/spec";
-import { decodeGlobalId, idOfType, SortOrder } from "../../graphql/relay";
+import { decodeGlobalId, idOfType, MAX_NODES, SortOrder } from "../../graphql/relay";
 import { Partner } from "../partners/partner.entity";
 import { CustomerRelationship } from "../relationships/customer-relationship.entity";
 import { RelationshipStatus } from "../relationships/relationship.enums";
@@ -42,6 +42,24 @@ const node: RootSpec = {
   },
 };
 
+/** `nodes(ids:)` when every id is a customer's (and the caller may read customers); mixed lists stay on the resolver. */
+const nodes: RootSpec = {
+  kind: "many",
+  ...CUSTOMER_ROWS,
+  async query(ctx, args, bind, viewer) {
+    const ids: string[] = [];
+    for (const globalId of args.ids as string[]) {
+      const decoded = decodeGlobalId(globalId);
+      if (!decoded || decoded.type !== "Customer") return null;
+      ids.push(decoded.id);
+    }
+    // beyond the resolver's bound it refuses the list: so does the resolver here
+    if (ids.length === 0 || ids.length > MAX_NODES || !hasCapability(requireViewer(ctx).roles, "readCustomers")) return null;
+    const from = await visibleCustomers(ctx, RelationshipStatus.ACTIVE, bind(RelationshipStatus.ACTIVE), viewer);
+    return { from, where: [`c.id = ANY(${bind(ids)}::uuid[])`], ids };
+  },
+};
+
 export const customerPlans: PlanSpecs = {
   roots: {
     "Query.customers": {
@@ -73,6 +91,7 @@ export const customerPlans: PlanSpecs = {
       },
     },
     "Query.node": node,
+    "Query.nodes": nodes,
   },
   fields: {
     "Customer.domains": {
