@@ -270,6 +270,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
 
   const app = express();
   app.disable("x-powered-by");
+  // no HTTP ETag: GraphQL answers are POSTs, and hashing every body (tens of KB for a page) costs each request
+  app.set("etag", false);
   app.set("trust proxy", false);
   app.use((req: Request, res: Response, next: NextFunction) => {
     const given = req.header("x-request-id");
