@@ -164,7 +164,9 @@ export class ReadPlanner {
     }
     const order = query === "none" ? null : query.order!;
     const window = pageWindow(args as ConnectionArgs, (order ?? ({ name: "", column: "", idColumn: "", direction: "ASC" } as unknown as SortOrder<never>)) as SortOrder<never>);
-    const totalCount = () => this.count(spec, ctx, args);
+    let counted: Promise<number> | undefined;
+    // once per connection however many aliases select it (as the loader path's)
+    const totalCount = () => (counted ??= this.count(spec, ctx, args));
     if (query === "none" || window.limit === 0) return toConnection([], order ?? ({} as SortOrder<never>), window, totalCount);
     const where = [...query.where, ...windowConditions(order!, window, bind)];
     const direction = orderDirection(order!, window.backward);
