@@ -55,6 +55,8 @@ export interface Config {
   readPlanner: { enabled: boolean; planCacheEntries: number };
   /** Send `x-sql-statements` (on outside production unless SQL_STATEMENTS_HEADER=off; the bench turns it on). */
   sqlStatementsHeader: boolean;
+  /** Query operations of authenticated callers run compiled by graphql-jit (GRAPHQL_JIT=off: graphql-js), from their second execution; compiled queries kept per document in a byte-bounded LRU. */
+  jit: { enabled: boolean; cacheBytes: number; maxSourceBytes: number };
 }
 
 export interface QueryLimits {
@@ -156,6 +158,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     disableShield: env.BENCH_DISABLE_SHIELD === "1",
     readPlanner: { enabled: (env.READ_PLANNER || "on").toLowerCase() !== "off", planCacheEntries: int(env.PLAN_CACHE_ENTRIES, 1000) },
     sqlStatementsHeader: env.SQL_STATEMENTS_HEADER ? env.SQL_STATEMENTS_HEADER.toLowerCase() === "on" : nodeEnv !== "production",
+    jit: {
+      enabled: (env.GRAPHQL_JIT || "on").toLowerCase() !== "off",
+      cacheBytes: int(env.JIT_CACHE_BYTES, 64 * 1024 * 1024),
+      maxSourceBytes: int(env.JIT_MAX_DOCUMENT_BYTES, 4096),
+    },
   };
 }
 

@@ -1,3 +1,4 @@
+import { GraphQLSchema, isInterfaceType, isObjectType } from "graphql";
 import { ArgsType, ClassType, Field, ID, InterfaceType, Int, ObjectType } from "type-graphql";
 import { ObjectLiteral, SelectQueryBuilder } from "typeorm";
 import { badUserInput } from "./errors";
@@ -96,8 +97,12 @@ export interface Connection<T> {
   totalCount: () => Promise<number>;
 }
 
+/** Names of the connection types ConnectionType built. */
+const CONNECTION_TYPES = new Set<string>();
+
 /** Builds the `<Name>Connection` and `<Name>Edge` types for one node type. */
 export function ConnectionType<T extends object>(nodeClass: ClassType<T>, name: string) {
+  CONNECTION_TYPES.add(`${name}Connection`);
   @ObjectType(`${name}Edge`, { simpleResolvers: true })
   class EdgeType {
     @Field(() => String)
@@ -329,4 +334,19 @@ export async function countByParent<T extends ObjectLiteral>(query: SelectQueryB
     .getRawMany();
   const counts = new Map(rows.map((row) => [row.parent_id, Number(row.count)]));
   return parentIds.map((id) => counts.get(id) ?? 0);
+}
+
+/**
+ * What graphql-jit needs of the built schema, unchanged for graphql-js: a field without resolver is read as a plain
+ * property (graphql-js's default resolver also calls a function-valued one, as `totalCount` is), and a resolveType
+ * must answer synchronously (type-graphql wraps every resolveType in an async function).
+ */
+export function prepareForJit(schema: GraphQLSchema): void {
+  for (const name of CONNECTION_TYPES) {
+    const type = schema.getType(name);
+    const totalCount = isObjectType(type) ? type.getFields().totalCount : undefined;
+    if (totalCount && !totalCount.resolve) totalCount.resolve = (connection: Connection<unknown>) => connection.totalCount();
+  }
+  const node = schema.getType("Node");
+  if (isInterfaceType(node)) node.resolveType = (value: Node) => value.nodeType;
 }

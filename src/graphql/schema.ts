@@ -6,6 +6,7 @@ import { permissionsMiddleware } from "../auth/shield";
 import { MODULES } from "../modules";
 import { NodeResolver } from "./node.resolver";
 import { withReadPlanner } from "./planner/schema";
+import { prepareForJit } from "./relay";
 
 /** The node lookups, then every module's resolvers. */
 export const resolvers = [NodeResolver, ...MODULES.flatMap((m) => m.resolvers ?? [])] as unknown as NonEmptyArray<Function>;
@@ -15,10 +16,15 @@ export function buildBareSchema(): Promise<GraphQLSchema> {
   return buildSchema({ resolvers, validate: false, emitSchemaFile: false });
 }
 
-/** The served schema: the bare schema with the read planner in front of the fields it covers, then the permission table applied through graphql-shield. */
+/**
+ * The served schema: the bare schema with the read planner in front of the fields it covers, then the permission
+ * table applied through graphql-shield (around those), then what compiled execution needs (src/server/jit.ts).
+ */
 export async function buildApiSchema(options: { shield?: boolean } = {}): Promise<GraphQLSchema> {
-  const schema = withReadPlanner(await buildBareSchema());
-  return options.shield === false ? schema : applyMiddleware(schema, permissionsMiddleware(schema));
+  const bare = withReadPlanner(await buildBareSchema());
+  const schema = options.shield === false ? bare : applyMiddleware(bare, permissionsMiddleware(bare));
+  prepareForJit(schema);
+  return schema;
 }
 
 /** What `schema.graphql` holds: sorted, so diffs show real changes only. */

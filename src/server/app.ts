@@ -23,6 +23,7 @@ import { nulCharacterError, variablesError } from "./input-guard";
 import { actualCost, documentShapeError, enforceCost, TooComplex } from "./limits";
 import type { AppLogger } from "./logger";
 import { DrainableServer } from "./drain";
+import { CompiledQueryCache, jitGateway } from "./jit";
 import { Metrics } from "./metrics";
 import { Lease, PartnerConcurrency } from "./partner-concurrency";
 import { mountPlayground, playgroundLandingPage } from "./playground";
@@ -123,6 +124,8 @@ export interface App {
   planner: ReadPlanner | null;
   /** Parsed documents and document shapes, bounded in bytes, kept for authenticated callers only. */
   documentCaches: { parsed: ByteLru<DocumentNode>; shapes: ByteLru<TooComplex | null> };
+  /** Compiled queries (null with GRAPHQL_JIT=off). */
+  jitCache: CompiledQueryCache | null;
   /** Builds a request context as the HTTP layer does (for executeOperation in tests). */
   contextFor(authorization?: string, scope?: RequestScope, origin?: string, address?: string): Promise<RequestContext>;
   listen(port: number, host: string): Promise<http.Server>;
@@ -254,8 +257,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
     };
   };
 
+  const jit = config.jit.enabled ? jitGateway(schema, { maxBytes: config.jit.cacheBytes, maxSourceBytes: config.jit.maxSourceBytes }) : null;
   const apollo = new ApolloServer<RequestContext>({
-    schema,
+    ...(jit ? { gateway: jit.gateway } : { schema }),
     introspection: true,
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
@@ -370,6 +374,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     concurrency,
     planner,
     documentCaches,
+    jitCache: jit?.cache ?? null,
     contextFor,
     listen(port, host) {
       return new Promise((resolve, reject) => {
