@@ -1,13 +1,13 @@
 import { hasCapability } from "../../auth/permissions";
 import { requireViewer } from "../../auth/context";
 import type { PlanSpecs, RootSpec } from "../../graphql/planner/spec";
-import { decodeGlobalId, idOfType, MAX_NODES, SortOrder } from "../../graphql/relay";
+import { BindValue, decodeGlobalId, idOfType, MAX_NODES, SortOrder } from "../../graphql/relay";
 import { Partner } from "../partners/partner.entity";
 import { CustomerRelationship } from "../relationships/customer-relationship.entity";
 import { RelationshipStatus } from "../relationships/relationship.enums";
 import { Customer } from "./customer.entity";
 import type { CustomerFilter, CustomerOrder } from "./customer.inputs";
-import { customerFilterConditions, customerVisibility, listedStatus, providerPartnersSubquery } from "./customer.scope";
+import { customerFilterConditions, customerVisibility, linkedPartners, listedPartners, listedStatus } from "./customer.scope";
 import { customerSortOrder } from "./customer.service";
 import type { RequestContext } from "../../auth/context";
 
@@ -21,15 +21,30 @@ const CUSTOMER_ROWS = {
   loaded: (ctx: RequestContext, customers: object[]) => ctx.services.customers.remember(ctx, customers as Customer[], true),
 };
 
-/** Visible customers with the viewer's relationship joined, in one statement (a provider's linked resellers as a subquery). */
-async function visibleCustomers(ctx: RequestContext, status: RelationshipStatus, statusSql: string, viewer: string): Promise<string> {
-  const provider = status === RelationshipStatus.ACTIVE && (await ctx.services.partners.viewerIsProvider(ctx));
-  return `customer c JOIN customer_relationship rel ON ${customerVisibility("c", "rel", { viewer, status: statusSql, visiblePartners: provider ? providerPartnersSubquery(viewer) : null })}`;
+/**
+ * Visible customers with the viewer's relationship joined, in one statement:
+ * a provider's lists name its linked resellers (cached, re-checked in the
+ * statement), its lookups by key read them in a subquery.
+ */
+async function visibleCustomers(ctx: RequestContext, status: RelationshipStatus, bind: BindValue, viewer: string, lookup: "list" | "byKey"): Promise<string> {
+  const statusSql = bind(status);
+  let visible: ((partnerId: string) => string) | null = null;
+  if (status === RelationshipStatus.ACTIVE && (await ctx.services.partners.viewerIsProvider(ctx))) {
+    if (lookup === "byKey") visible = linkedPartners(viewer);
+    else {
+      const resellers = await ctx.services.partners.linkedResellerIds(ctx);
+      if (resellers.length > 0) {
+        const ids = bind([requireViewer(ctx).partnerId, ...resellers]);
+        visible = listedPartners(viewer, (partnerId) => `${partnerId} = ANY(${ids}::uuid[])`);
+      }
+    }
+  }
+  return `customer c JOIN customer_relationship rel ON ${customerVisibility("c", "rel", { viewer, status: statusSql, visible })}`;
 }
 
 /** One visible customer by database id (`customer`, `node`). */
-const byId = (ctx: RequestContext, id: string, bind: (v: unknown) => string, viewer: string) =>
-  visibleCustomers(ctx, RelationshipStatus.ACTIVE, bind(RelationshipStatus.ACTIVE), viewer).then((from) => ({ from, where: [`c.id = ${bind(id)}`] }));
+const byId = (ctx: RequestContext, id: string, bind: BindValue, viewer: string) =>
+  visibleCustomers(ctx, RelationshipStatus.ACTIVE, bind, viewer, "byKey").then((from) => ({ from, where: [`c.id = ${bind(id)}`] }));
 
 const node: RootSpec = {
   kind: "one",
@@ -55,7 +70,7 @@ const nodes: RootSpec = {
     }
     // beyond the resolver's bound it refuses the list: so does the resolver here
     if (ids.length === 0 || ids.length > MAX_NODES || !hasCapability(requireViewer(ctx).roles, "readCustomers")) return null;
-    const from = await visibleCustomers(ctx, RelationshipStatus.ACTIVE, bind(RelationshipStatus.ACTIVE), viewer);
+    const from = await visibleCustomers(ctx, RelationshipStatus.ACTIVE, bind, viewer, "byKey");
     return { from, where: [`c.id = ANY(${bind(ids)}::uuid[])`], ids };
   },
 };
@@ -68,7 +83,7 @@ export const customerPlans: PlanSpecs = {
       async query(ctx, args, bind, viewer) {
         const filter = args.filter as CustomerFilter | null | undefined;
         const status = listedStatus(filter);
-        const from = await visibleCustomers(ctx, status, bind(status), viewer);
+        const from = await visibleCustomers(ctx, status, bind, viewer, "list");
         return { from, where: customerFilterConditions(filter, bind, viewer), order: customerSortOrder(args.orderBy as CustomerOrder | null) as SortOrder<never> };
       },
     },
@@ -86,7 +101,7 @@ export const customerPlans: PlanSpecs = {
       async query(ctx, args, bind, viewer) {
         const domain = (args.domain as string).trim().toLowerCase();
         if (!domain || domain.length > 255) return "none";
-        const from = await visibleCustomers(ctx, RelationshipStatus.ACTIVE, bind(RelationshipStatus.ACTIVE), viewer);
+        const from = await visibleCustomers(ctx, RelationshipStatus.ACTIVE, bind, viewer, "byKey");
         return { from, where: [`c.id = (SELECT bd.customer_id FROM customer_domain bd WHERE bd.domain = ${bind(domain)})`] };
       },
     },

@@ -5,7 +5,7 @@ import { requireViewer, RequestContext } from "../../auth/context";
 import { badUserInput, FieldPath, UserError, userError, UserErrorCode, UserErrors } from "../../graphql/errors";
 import { alignMany, alignOne, then } from "../../graphql/loaders";
 import { Connection, ConnectionArgs, encodeGlobalId, idOfType, namedParameters, paginate, SortOrder } from "../../graphql/relay";
-import { customerFilterConditions, customerVisibility, listedStatus, providerPartnersSubquery } from "./customer.scope";
+import { customerFilterConditions, customerVisibility, linkedPartners, listedPartners, listedStatus } from "./customer.scope";
 import { AuditService } from "../audit/audit.service";
 import { IdempotencyService } from "../idempotency/idempotency.service";
 import { PartnerService } from "../partners/partner.service";
@@ -97,16 +97,15 @@ export class CustomerService {
     const qb = this.dataSource.getRepository(Customer).createQueryBuilder("c");
     const params = { viewerPartnerId: viewer.partnerId, relationshipStatus: status };
     // the joined relationship rides along on each customer (`scopeRelationship`), so `relationship` costs no statement
-    const join = (visiblePartners: string | null) =>
-      qb.innerJoinAndMapOne("c.scopeRelationship", CustomerRelationship, "rel", customerVisibility("c", "rel", { viewer: ":viewerPartnerId", status: ":relationshipStatus", visiblePartners }), params);
+    const join = (visible: ((partnerId: string) => string) | null) =>
+      qb.innerJoinAndMapOne("c.scopeRelationship", CustomerRelationship, "rel", customerVisibility("c", "rel", { viewer: ":viewerPartnerId", status: ":relationshipStatus", visible }), params);
     if (status !== RelationshipStatus.ACTIVE || !(await this.partners.viewerIsProvider(ctx))) return join(null);
-    // A list reads the linked resellers first: literal partner ids let the planner use the partner_id statistics.
-    // A lookup by key starts from the customer's primary key, so a subquery costs nothing there and saves that statement.
-    if (lookup === "byKey") return join(providerPartnersSubquery(":viewerPartnerId"));
+    // a lookup by key starts from the customer's primary key: the subquery costs nothing there
+    if (lookup === "byKey") return join(linkedPartners(":viewerPartnerId"));
     const resellers = await this.partners.linkedResellerIds(ctx);
     if (resellers.length === 0) return join(null);
     qb.setParameter("scopePartnerIds", [viewer.partnerId, ...resellers]);
-    return join("(:...scopePartnerIds)");
+    return join(listedPartners(":viewerPartnerId", (partnerId) => `${partnerId} IN (:...scopePartnerIds)`));
   }
 
   /**
@@ -278,7 +277,12 @@ export class CustomerService {
       const rows = await this.dataSource
         .getRepository(CustomerRelationship)
         .createQueryBuilder("r")
-        .where("r.customer_id IN (:...ids) AND r.status = :active AND r.partner_id IN (:...resellers)", { ids: [...ids], active: RelationshipStatus.ACTIVE, resellers })
+        .where(`r.customer_id IN (:...ids) AND r.status = :active AND ${listedPartners(":provider", (partnerId) => `${partnerId} IN (:...resellers)`)("r.partner_id")}`, {
+          ids: [...ids],
+          active: RelationshipStatus.ACTIVE,
+          resellers,
+          provider: requireViewer(ctx).partnerId,
+        })
         .orderBy("r.partner_id", "DESC")
         .getMany();
       // descending, so the lowest partner id (the one `scoped` keeps) is set last and wins

@@ -17,11 +17,25 @@ export class PartnerService {
    */
   private readonly cache = new Map<string, { partner: Partner; at: number }>();
 
+  /**
+   * A provider's ACTIVE linked resellers, by provider id: customer lists name them so PostgreSQL can plan the page
+   * from the ids (and re-check each link in the same statement). Ending or activating a link calls
+   * `invalidateLinkedResellers` (every instance drops it, through Redis when configured); without Redis another
+   * instance may keep a list for up to a minute, which can leave a new link's customers out, never show an ended one's.
+   */
+  private readonly linkCache = new Map<string, { ids: string[]; at: number }>();
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly caches: CacheBus,
   ) {
     caches.register("partner", this.cache);
+    caches.register("linkedResellers", this.linkCache);
+  }
+
+  /** Drops a provider's cached linked resellers on every instance (after a link of it changed status). */
+  invalidateLinkedResellers(providerId: string): Promise<void> {
+    return this.caches.invalidate("linkedResellers", providerId);
   }
 
   /** Drops a changed partner row from this cache on every instance. */
@@ -56,12 +70,15 @@ export class PartnerService {
 
   /**
    * The resellers linked ACTIVE to the caller when it is a provider (their
-   * customers are in its view): one statement per request, providers only.
+   * customers are in its view), from the process cache when fresh (`linkCache`):
+   * a statement per minute at most, providers only. Callers re-check the links in SQL.
    */
   async linkedResellerIds(ctx: RequestContext): Promise<string[]> {
     if (!(await this.viewerIsProvider(ctx))) return [];
     const viewer = requireViewer(ctx);
-    return ctx.loaders
+    const hit = this.linkCache.get(viewer.partnerId);
+    if (hit && Date.now() - hit.at < PARTNER_CACHE_MS) return hit.ids;
+    const ids = await ctx.loaders
       .get<string, string[]>("partner.linkedResellers", async (ids) => {
         const rows: { provider_id: string; reseller_id: string }[] = await this.dataSource.query(
           `SELECT provider_id, reseller_id FROM indirect_relationship WHERE provider_id = ANY($1::uuid[]) AND status = 'ACTIVE' ORDER BY reseller_id`,
@@ -70,6 +87,8 @@ export class PartnerService {
         return ids.map((id) => rows.filter((r) => r.provider_id === id).map((r) => r.reseller_id));
       })
       .load(viewer.partnerId);
+    this.linkCache.set(viewer.partnerId, { ids, at: Date.now() });
+    return ids;
   }
 
   /** Whether the caller's partner is an indirect provider (whose view includes its linked resellers' customers). */

@@ -190,6 +190,8 @@ export class IndirectRelationshipService {
       return updated;
     });
     ctx.loaders.clearAll();
+    // the provider's lists name its linked resellers from a cache: every instance drops it
+    await this.partners.invalidateLinkedResellers(link.providerId);
     return { indirectRelationship: link };
   }
 }
