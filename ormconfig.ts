@@ -28,11 +28,8 @@ export function createDataSource(options: DatabaseOptions): DataSource {
     connectionTimeoutMillis: options.connectionTimeoutMs ?? 5000,
     // sent at connect (pg's startup parameter): no extra round trip per request
     statement_timeout: options.statementTimeoutMs || undefined,
-    // short paged queries: starting parallel workers costs more (about 10 ms) than the scan they would share.
-    // The read planner's named prepared statements are planned for their values each time (parse and analysis are
-    // kept): one partner holds 10% of the customers and another 0.1%, and one generic plan fits neither (measured on
-    // the bench's provider page: 70-100 ms generic against 1 ms custom).
-    options: "-c max_parallel_workers_per_gather=0 -c plan_cache_mode=force_custom_plan",
+    // short paged queries: starting parallel workers costs more (about 10 ms) than the scan they would share
+    options: "-c max_parallel_workers_per_gather=0",
   };
   const connection: DataSourceOptions = {
     type: "postgres",
