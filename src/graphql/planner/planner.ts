@@ -199,13 +199,19 @@ export class ReadPlanner {
     const scope = requestScope.getStore();
     if (scope) scope.sql.statements++;
     this.stats.statements++;
-    const name = prepare ? statementName(text) : "";
-    let names = this.prepared.get(client);
-    if (!names) this.prepared.set(client, (names = new Set()));
-    const named = prepare && (names.has(name) || names.size < MAX_PREPARED_PER_CONNECTION);
+    // named only while this connection holds fewer than the bound (it keeps every statement it prepared)
+    let names: Set<string> | undefined;
+    let name = "";
+    if (prepare) {
+      name = statementName(text);
+      names = this.prepared.get(client);
+      if (!names) this.prepared.set(client, (names = new Set()));
+      if (!names.has(name) && names.size >= MAX_PREPARED_PER_CONNECTION) names = undefined;
+    }
+    const named = names !== undefined;
     try {
       const result = await client.query(named ? { name, text, values } : { text, values });
-      if (named) names.add(name);
+      names?.add(name);
       release();
       return result.rows;
     } catch (error) {

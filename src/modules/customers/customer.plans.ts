@@ -7,7 +7,7 @@ import { CustomerRelationship } from "../relationships/customer-relationship.ent
 import { RelationshipStatus } from "../relationships/relationship.enums";
 import { Customer } from "./customer.entity";
 import type { CustomerFilter, CustomerOrder } from "./customer.inputs";
-import { customerFilterConditions, customerVisibility, linkedPartners, listedPartners, listedStatus } from "./customer.scope";
+import { customerFilterConditions, customerVisibility, listedStatus, visiblePartnersOf } from "./customer.scope";
 import { customerSortOrder } from "./customer.service";
 import type { RequestContext } from "../../auth/context";
 
@@ -21,24 +21,13 @@ const CUSTOMER_ROWS = {
   loaded: (ctx: RequestContext, customers: object[]) => ctx.services.customers.remember(ctx, customers as Customer[], true),
 };
 
-/**
- * Visible customers with the viewer's relationship joined, in one statement:
- * a provider's lists name its linked resellers (cached, re-checked in the
- * statement), its lookups by key read them in a subquery.
- */
+/** Visible customers with the viewer's relationship joined, in one statement (`visiblePartnersOf` decides whose). */
 async function visibleCustomers(ctx: RequestContext, status: RelationshipStatus, bind: BindValue, viewer: string, lookup: "list" | "byKey"): Promise<string> {
   const statusSql = bind(status);
-  let visible: ((partnerId: string) => string) | null = null;
-  if (status === RelationshipStatus.ACTIVE && (await ctx.services.partners.viewerIsProvider(ctx))) {
-    if (lookup === "byKey") visible = linkedPartners(viewer);
-    else {
-      const resellers = await ctx.services.partners.linkedResellerIds(ctx);
-      if (resellers.length > 0) {
-        const ids = bind([requireViewer(ctx).partnerId, ...resellers]);
-        visible = listedPartners(viewer, (partnerId) => `${partnerId} = ANY(${ids}::uuid[])`);
-      }
-    }
-  }
+  const visible = await visiblePartnersOf(ctx, status, lookup, viewer, (partnerIds) => {
+    const ids = bind(partnerIds);
+    return (partnerId) => `${partnerId} = ANY(${ids}::uuid[])`;
+  });
   return `customer c JOIN customer_relationship rel ON ${customerVisibility("c", "rel", { viewer, status: statusSql, visible })}`;
 }
 

@@ -1,3 +1,4 @@
+import { RequestContext, requireViewer } from "../../auth/context";
 import { badUserInput } from "../../graphql/errors";
 import { BindValue, idOfType } from "../../graphql/relay";
 import { RelationshipStatus } from "../relationships/relationship.enums";
@@ -47,6 +48,27 @@ export function linkedPartners(viewer: string): (partnerId: string) => string {
 export function listedPartners(viewer: string, inList: (partnerId: string) => string): (partnerId: string) => string {
   return (partnerId) =>
     `${inList(partnerId)} AND (${partnerId} = ${viewer} OR EXISTS (SELECT 1 FROM indirect_relationship lk WHERE lk.provider_id = ${viewer} AND lk.reseller_id = ${partnerId} AND lk.status = 'ACTIVE'))`;
+}
+
+/**
+ * Which partners' relationships a customer read sees, as `customerVisibility`
+ * takes it (both read paths decide here): the caller's own only (null), unless
+ * the caller is a provider reading ACTIVE relationships — then a lookup by key
+ * reads the links in a subquery, a list names them (`list` turns the caller's
+ * and its cached linked resellers' ids into SQL of its binding).
+ */
+export async function visiblePartnersOf(
+  ctx: RequestContext,
+  status: RelationshipStatus,
+  lookup: "list" | "byKey",
+  viewer: string,
+  list: (partnerIds: string[]) => (partnerId: string) => string,
+): Promise<((partnerId: string) => string) | null> {
+  if (status !== RelationshipStatus.ACTIVE || !(await ctx.services.partners.viewerIsProvider(ctx))) return null;
+  if (lookup === "byKey") return linkedPartners(viewer);
+  const resellers = await ctx.services.partners.linkedResellerIds(ctx);
+  if (resellers.length === 0) return null;
+  return listedPartners(viewer, list([requireViewer(ctx).partnerId, ...resellers]));
 }
 
 /** The relationship status a customer list reads (ACTIVE unless the filter asks for REMOVED). */

@@ -5,7 +5,7 @@ import { requireViewer, RequestContext } from "../../auth/context";
 import { badUserInput, FieldPath, UserError, userError, UserErrorCode, UserErrors } from "../../graphql/errors";
 import { alignMany, alignOne, then } from "../../graphql/loaders";
 import { Connection, ConnectionArgs, encodeGlobalId, idOfType, namedParameters, paginate, SortOrder } from "../../graphql/relay";
-import { customerFilterConditions, customerVisibility, linkedPartners, listedPartners, listedStatus } from "./customer.scope";
+import { customerFilterConditions, customerVisibility, listedPartners, listedStatus, visiblePartnersOf } from "./customer.scope";
 import { AuditService } from "../audit/audit.service";
 import { IdempotencyService } from "../idempotency/idempotency.service";
 import { PartnerService } from "../partners/partner.service";
@@ -95,17 +95,15 @@ export class CustomerService {
   async scoped(ctx: RequestContext, status: RelationshipStatus = RelationshipStatus.ACTIVE, lookup: "list" | "byKey" = "list"): Promise<SelectQueryBuilder<Customer>> {
     const viewer = requireViewer(ctx);
     const qb = this.dataSource.getRepository(Customer).createQueryBuilder("c");
-    const params = { viewerPartnerId: viewer.partnerId, relationshipStatus: status };
+    const visible = await visiblePartnersOf(ctx, status, lookup, ":viewerPartnerId", (partnerIds) => {
+      qb.setParameter("scopePartnerIds", partnerIds);
+      return (partnerId) => `${partnerId} IN (:...scopePartnerIds)`;
+    });
     // the joined relationship rides along on each customer (`scopeRelationship`), so `relationship` costs no statement
-    const join = (visible: ((partnerId: string) => string) | null) =>
-      qb.innerJoinAndMapOne("c.scopeRelationship", CustomerRelationship, "rel", customerVisibility("c", "rel", { viewer: ":viewerPartnerId", status: ":relationshipStatus", visible }), params);
-    if (status !== RelationshipStatus.ACTIVE || !(await this.partners.viewerIsProvider(ctx))) return join(null);
-    // a lookup by key starts from the customer's primary key: the subquery costs nothing there
-    if (lookup === "byKey") return join(linkedPartners(":viewerPartnerId"));
-    const resellers = await this.partners.linkedResellerIds(ctx);
-    if (resellers.length === 0) return join(null);
-    qb.setParameter("scopePartnerIds", [viewer.partnerId, ...resellers]);
-    return join(listedPartners(":viewerPartnerId", (partnerId) => `${partnerId} IN (:...scopePartnerIds)`));
+    return qb.innerJoinAndMapOne("c.scopeRelationship", CustomerRelationship, "rel", customerVisibility("c", "rel", { viewer: ":viewerPartnerId", status: ":relationshipStatus", visible }), {
+      viewerPartnerId: viewer.partnerId,
+      relationshipStatus: status,
+    });
   }
 
   /**
