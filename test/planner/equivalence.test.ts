@@ -602,12 +602,38 @@ interface Normalized {
   errors: { path: (string | number)[] | null; code: unknown; message: string }[];
 }
 
+/**
+ * The part of an error's path that still exists in `data`. When an error in a non-null field nulls an
+ * ancestor, graphql-js stops collecting at the first rejection: whether the sibling items' errors below
+ * that ancestor are reported depends on timing (seen in CI), so such errors compare by the nulled
+ * ancestor, code and message only.
+ */
+function reportedPath(data: unknown, path: readonly (string | number)[] | undefined): (string | number)[] | null {
+  if (!path) return null;
+  let current: any = data;
+  for (let i = 0; i < path.length; i++) {
+    if (current === null || current === undefined) return [...path.slice(0, i), "(nulled)"];
+    current = current[path[i]];
+  }
+  return [...path];
+}
+
 /** What a client sees, without what differs per request (requestId, cost budget). */
 function normalize(result: GqlResult): Normalized {
-  const errors = (result.errors ?? [])
-    .map((e) => ({ path: e.path ?? null, code: e.extensions?.code ?? null, message: e.message }))
-    .sort((a, b) => JSON.stringify([a.path, a.code, a.message]).localeCompare(JSON.stringify([b.path, b.code, b.message])));
-  return { status: result.status ?? null, data: JSON.parse(JSON.stringify(result.data ?? null)), errors };
+  const data = JSON.parse(JSON.stringify(result.data ?? null));
+  const keyed: [string, Normalized["errors"][number]][] = [];
+  const nulled = new Set<string>();
+  for (const e of result.errors ?? []) {
+    const error = { path: reportedPath(data, e.path), code: e.extensions?.code ?? null, message: e.message };
+    const key = JSON.stringify([error.path, error.code, error.message]);
+    if (error.path?.at(-1) === "(nulled)") {
+      if (nulled.has(key)) continue;
+      nulled.add(key);
+    }
+    keyed.push([key, error]);
+  }
+  const errors = keyed.sort(([a], [b]) => a.localeCompare(b)).map(([, error]) => error);
+  return { status: result.status ?? null, data, errors };
 }
 
 /** Equal as jest compares them, and equal as JSON text (the order of keys in `data` is part of the response). */
