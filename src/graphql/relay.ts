@@ -1,3 +1,4 @@
+import { Reads } from "./planner/reads";
 import { GraphQLSchema, isInterfaceType, isObjectType } from "graphql";
 import { ArgsType, ClassType, Field, ID, InterfaceType, Int, ObjectType } from "type-graphql";
 import { ObjectLiteral, SelectQueryBuilder } from "typeorm";
@@ -44,6 +45,7 @@ export abstract class Node {
 
   // not simple: the schema name `id` differs from this getter's name
   @Field(() => ID, { name: "id", simple: false, description: "Opaque global id." })
+  @Reads("id")
   get globalId(): string {
     return encodeGlobalId(this.nodeType, this.id);
   }

@@ -16,6 +16,7 @@ import type { PostgresDriver } from "typeorm/driver/postgres/PostgresDriver";
 import { RequestContext, requireViewer } from "../../auth/context";
 import { requestScope } from "../../db/sql-stats";
 import { BindValue, ConnectionArgs, orderDirection, pageWindow, PageWindow, SortOrder, toConnection, windowConditions } from "../relay";
+import { fieldSource } from "./reads";
 import type { Aliases, Attachment, NestedSpec, ParamSource, PlanRun, PlanSpecs, PlanSql, RootSpec } from "./spec";
 
 /**
@@ -56,6 +57,31 @@ interface Plan {
   shape: Shape;
   /** Nested parameters, `$2` onwards. */
   sources: ParamSource[];
+  /** Its objects hold only the columns this document reads (so they are not handed to other fields' loaders). */
+  pruned: boolean;
+}
+
+/** The columns one object and its attached rows must carry: property names, or null for every column. */
+class Wants {
+  own: Set<string> | null = new Set();
+  readonly attached = new Map<string, Set<string> | null>();
+
+  constructor(attach: readonly Attachment[]) {
+    for (const a of attach) this.attached.set(a.property, new Set());
+  }
+
+  everything(): void {
+    this.own = null;
+    for (const property of this.attached.keys()) this.attached.set(property, null);
+  }
+
+  /** `tenantId`, `scopeRelationship.version`, or `scopeRelationship` (all of that row). */
+  path(path: string): void {
+    const [head, next] = path.split(".") as [string, string | undefined];
+    if (!this.attached.has(head)) this.own?.add(head);
+    else if (next === undefined) this.attached.set(head, null);
+    else this.attached.get(head)?.add(next);
+  }
 }
 
 const MAX_JSON_PAIRS = 50; // json_build_object takes at most 100 arguments
@@ -150,7 +176,7 @@ export class ReadPlanner {
       if (query === "none") return [];
       const rows = await this.execute(`SELECT ${plan.json} AS row FROM ${query.from} WHERE ${query.where.join(" AND ") || "true"}`, values, true);
       const objects = rows.map((r) => materialize(plan.shape, r.row, run) as { id: string });
-      spec.loaded?.(ctx, objects);
+      if (!plan.pruned) spec.loaded?.(ctx, objects);
       const byId = new Map(objects.map((o) => [o.id, o]));
       return query.ids!.map((id) => byId.get(id) ?? null);
     }
@@ -159,7 +185,7 @@ export class ReadPlanner {
       const rows = await this.execute(`SELECT ${plan.json} AS row FROM ${query.from} WHERE ${query.where.join(" AND ") || "true"}`, values, true);
       if (rows.length === 0) return null;
       const object = materialize(plan.shape, rows[0]!.row, run) as object;
-      spec.loaded?.(ctx, [object]);
+      if (!plan.pruned) spec.loaded?.(ctx, [object]);
       return object;
     }
     const order = query === "none" ? null : query.order!;
@@ -170,11 +196,18 @@ export class ReadPlanner {
     if (query === "none" || window.limit === 0) return toConnection([], order ?? ({} as SortOrder<never>), window, totalCount);
     const where = [...query.where, ...windowConditions(order!, window, bind)];
     const direction = orderDirection(order!, window.backward);
-    const text = `SELECT ${plan.json} AS row FROM ${query.from} WHERE ${where.join(" AND ") || "true"} ORDER BY ${order!.column} ${direction}, ${order!.idColumn} ${direction} LIMIT ${bind(window.limit + 1)}`;
+    // the order's value rides as its own column: the objects may not carry the property it reads
+    const text = `SELECT ${plan.json} AS row, ${order!.column} AS k FROM ${query.from} WHERE ${where.join(" AND ") || "true"} ORDER BY ${order!.column} ${direction}, ${order!.idColumn} ${direction} LIMIT ${bind(window.limit + 1)}`;
     const rows = await this.execute(text, values, false);
-    const objects = rows.map((r) => materialize(plan.shape, r.row, run) as object);
-    spec.loaded?.(ctx, objects);
-    return toConnection<unknown>(objects, order as SortOrder<unknown>, window, totalCount);
+    const keys = new Map<object, string | number | Date>();
+    const objects = rows.map((r) => {
+      const object = materialize(plan.shape, r.row, run) as object;
+      keys.set(object, r.k as string | number | Date);
+      return object;
+    });
+    if (!plan.pruned) spec.loaded?.(ctx, objects);
+    const keyed: SortOrder<object> = { ...(order as SortOrder<object>), value: (object) => keys.get(object)! };
+    return toConnection<unknown>(objects, keyed as SortOrder<unknown>, window, totalCount);
   }
 
   /** `totalCount` of a planned root connection: its own statement, run only when selected. */
@@ -275,7 +308,7 @@ export class ReadPlanner {
     }
     try {
       const object = planning.object(type, groups, spec.entity, spec.alias, aliases, spec.attach ?? [], new Set(Object.values(aliases)));
-      return { json: object.json, shape: object.shape, sources };
+      return { json: object.json, shape: object.shape, sources, pruned: planning.pruned };
     } catch (error) {
       if (error instanceof NotPlannable) return null;
       throw error;
@@ -285,6 +318,9 @@ export class ReadPlanner {
 
 /** One planning pass over a root field's selection. */
 class Planning {
+  /** Whether some object of the plan leaves columns out (its objects are then not complete entities). */
+  pruned = false;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly fields: Record<string, NestedSpec>,
@@ -313,13 +349,17 @@ class Planning {
     return { nodeGroups, totalCount };
   }
 
-  /** JSON of every selectable column of an entity, by property name, plus extra pairs. */
-  private columns(entity: Function, alias: string): { pairs: string[]; dates: string[] } {
+  /** JSON of an entity's selectable columns by property name: those `wanted` (and the primary key), or all of them (`null`). */
+  private columns(entity: Function, alias: string, wanted: ReadonlySet<string> | null): { pairs: string[]; dates: string[] } {
     const metadata = this.dataSource.getMetadata(entity);
     const pairs: string[] = [];
     const dates: string[] = [];
     for (const column of metadata.columns) {
       if (!column.isSelect || column.embeddedMetadata || column.relationMetadata) continue;
+      if (wanted && !column.isPrimary && !wanted.has(column.propertyName)) {
+        this.pruned = true;
+        continue;
+      }
       const type = typeof column.type === "string" ? column.type : "";
       let expression = `${alias}."${column.databaseName}"`;
       if (DATE_TYPES.has(type)) dates.push(column.propertyName);
@@ -332,6 +372,11 @@ class Planning {
     return { pairs, dates };
   }
 
+  /**
+   * An object's JSON: the columns its selected fields read (`reads.ts`; every column when one of them may read
+   * anything), its attached rows likewise, and its planned fields under `$p`. `required`: properties read
+   * outside the selection (a nested page's cursor), or null for every column.
+   */
   object(
     type: GraphQLObjectType,
     groups: readonly (readonly FieldNode[])[],
@@ -340,16 +385,13 @@ class Planning {
     aliases: Aliases,
     attach: readonly Attachment[],
     ancestors: ReadonlySet<string>,
+    required: readonly string[] | null = [],
   ): { json: string; shape: Shape } {
-    const own = this.columns(entity, alias);
-    const shape: Shape = { proto: entity.prototype as object, dates: own.dates, attach: [], children: [] };
-    const pairs = [...own.pairs];
-    for (const a of attach) {
-      const columns = this.columns(a.entity, a.alias);
-      pairs.push(`${quoteKey(a.property)}, json_build_object(${columns.pairs.join(", ")})`);
-      shape.attach.push({ property: a.property, shape: { proto: a.entity.prototype as object, dates: columns.dates, attach: [], children: [] } });
-    }
+    const wants = new Wants(attach);
+    if (required === null) wants.everything();
+    else for (const property of required) wants.path(property);
     const children: string[] = [];
+    const planned: Shape["children"] = [];
     const seen = new Set<FieldNode>();
     for (const group of groups) {
       for (const nodes of this.subfields(type, group).values()) {
@@ -357,18 +399,64 @@ class Planning {
         if (seen.has(node)) continue;
         seen.add(node);
         const spec = this.fields[`${type.name}.${node.name.value}`];
-        if (!spec) continue;
-        const field = type.getFields()[node.name.value]!;
-        const index = String(shape.children.length);
-        const planned = this.child(spec, field, nodes, aliases, ancestors, index);
-        if (!planned) continue;
-        children.push(...planned.pairs);
-        shape.children.push({ node, build: planned.build });
+        const field = type.getFields()[node.name.value];
+        const child = spec && field ? this.child(spec, field, nodes, aliases, ancestors, String(planned.length)) : null;
+        if (!child) {
+          // its resolver runs on this object
+          this.addReads(wants, type, entity, attach, nodes);
+          continue;
+        }
+        children.push(...child.pairs);
+        planned.push({ node, build: child.build });
       }
+    }
+    const own = this.columns(entity, alias, wants.own);
+    const shape: Shape = { proto: entity.prototype as object, dates: own.dates, attach: [], children: planned };
+    const pairs = [...own.pairs];
+    for (const a of attach) {
+      const columns = this.columns(a.entity, a.alias, wants.attached.get(a.property) ?? null);
+      pairs.push(`${quoteKey(a.property)}, json_build_object(${columns.pairs.join(", ")})`);
+      shape.attach.push({ property: a.property, shape: { proto: a.entity.prototype as object, dates: columns.dates, attach: [], children: [] } });
     }
     if (children.length > 0) pairs.push(`'$p', json_build_object(${children.join(", ")})`);
     if (pairs.length > MAX_JSON_PAIRS) throw new NotPlannable();
     return { json: `json_build_object(${pairs.join(", ")})`, shape };
+  }
+
+  /** What the resolver of one selected field reads from its object. */
+  private addReads(wants: Wants, type: GraphQLObjectType, entity: Function, attach: readonly Attachment[], nodes: readonly FieldNode[]): void {
+    const name = nodes[0]!.name.value;
+    const source = fieldSource(this.dataSource, entity, name);
+    if (source.kind === "none") return;
+    if (source.kind === "column") return void wants.path(source.property);
+    if (source.kind === "opaque") return wants.everything();
+    for (const path of source.reads.paths) wants.path(path);
+    const selection = source.reads.selection;
+    if (!selection) return;
+    const attached = attach.find((a) => a.property === selection);
+    const target = getNamedType(type.getFields()[name]!.type);
+    if (!attached || !isObjectType(target)) return wants.everything();
+    // the field hands out the attached row: what is selected under it reads that row
+    for (const sub of this.subfields(target, nodes).values()) {
+      const subSource = fieldSource(this.dataSource, attached.entity, sub[0]!.name.value);
+      if (subSource.kind === "none") continue;
+      if (subSource.kind === "column") wants.path(`${selection}.${subSource.property}`);
+      else if (subSource.kind === "reads" && !subSource.reads.selection) for (const path of subSource.reads.paths) wants.path(`${selection}.${path}`);
+      else wants.path(selection);
+    }
+  }
+
+  /** The properties a keyset order reads (its value and id columns), or null when its columns are not plain columns of `alias`. */
+  orderProperties(entity: Function, alias: string, order: SortOrder<never>): string[] | null {
+    const metadata = this.dataSource.getMetadata(entity);
+    const properties: string[] = [];
+    for (const expression of [order.column, order.idColumn]) {
+      const match = /^(\w+)\."?(\w+)"?$/.exec(expression);
+      const column = match && match[1] === alias ? metadata.findColumnWithDatabaseName(match[2]!) : undefined;
+      if (!column) return null;
+      properties.push(column.propertyName);
+    }
+    return properties;
   }
 
   private child(
@@ -403,8 +491,9 @@ class Planning {
     }
     // a page per parent: the window's shape (cursors, direction) is this plan's; its values are each run's
     const page = this.pageGroups(targetType, nodes);
-    const object = this.object(this.info.schema.getType(spec.type) as GraphQLObjectType, page.nodeGroups, spec.entity, spec.alias, self, [], inner);
     const order = spec.order;
+    // each item's cursor reads the order's columns
+    const object = this.object(this.info.schema.getType(spec.type) as GraphQLObjectType, page.nodeGroups, spec.entity, spec.alias, self, [], inner, this.orderProperties(spec.entity, spec.alias, order));
     const argsKey = { field, fieldNode: nodes[0]! };
     const windowOf = (run: PlanRun): PageWindow => pageWindow(run.args(argsKey) as ConnectionArgs, order);
     const planned = windowOf({ ctx: undefined as never, variables: this.info.variableValues, args: () => getArgumentValues(field, nodes[0]!, this.info.variableValues) });

@@ -1,3 +1,4 @@
+import { Reads } from "../../graphql/planner/reads";
 import { Field, ObjectType } from "type-graphql";
 import { Column, Entity, PrimaryColumn } from "typeorm";
 import type { CustomerRelationship } from "../relationships/customer-relationship.entity";
@@ -172,31 +173,37 @@ export class Customer extends Node {
   }
 
   @Field(() => String, { description: "The billing address country (ISO 3166-1 alpha-2) of the viewer's billing profile." })
+  @Reads("scopeRelationship.billingProfile")
   get country(): string {
     return this.seen.billingProfile.address.country;
   }
 
   @Field(() => String, { description: "The culture of the viewer's billing profile." })
+  @Reads("scopeRelationship.billingProfile")
   get culture(): string {
     return this.seen.billingProfile.culture;
   }
 
   @Field(() => String, { description: "The language of the viewer's billing profile." })
+  @Reads("scopeRelationship.billingProfile")
   get language(): string {
     return this.seen.billingProfile.language;
   }
 
   @Field(() => DateTimeScalar, { description: "When the viewer's partner last changed its billing profile of this customer." })
+  @Reads("scopeRelationship.updatedAt")
   get updatedAt(): Date {
     return this.seen.updatedAt;
   }
 
   @Field(() => String, { description: "Changes on every update of the viewer's billing profile; pass it as `ifMatch` to update only what you have seen." })
+  @Reads("scopeRelationship.version")
   get etag(): string {
     return `W/"${this.seen.version}"`;
   }
 
   @Field(() => CompanyProfile)
+  @Reads("tenantId", "defaultDomain", "companyName", "organizationRegistrationNumber")
   get companyProfile(): CompanyProfile {
     return {
       tenantId: this.tenantId,
@@ -207,6 +214,7 @@ export class Customer extends Node {
   }
 
   @Field(() => BillingProfile, { nullable: true, description: "The viewer's partner's own billing profile of this customer (a linked reseller's, for a provider that sees the customer through it). Needs a role that may read billing data." })
+  @Reads("scopeRelationship.billingProfile")
   get billingProfile(): BillingProfile {
     return this.seen.billingProfile;
   }

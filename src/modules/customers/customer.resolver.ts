@@ -1,3 +1,4 @@
+import { Reads } from "../../graphql/planner/reads";
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
 import { requireViewer, RequestContext } from "../../auth/context";
 import { then } from "../../graphql/loaders";
@@ -66,41 +67,49 @@ export class CustomerResolver {
   }
 
   @FieldResolver(() => [String], { description: "Every domain of the customer, the default first." })
+  @Reads("id")
   domains(@Root() customer: Customer, @Ctx() ctx: RequestContext) {
     return ctx.services.customers.domains(ctx, customer);
   }
 
   @FieldResolver(() => CustomerRelationship, { nullable: true, description: "The caller's partner's relationship with this customer." })
+  @Reads("scopeRelationship.partnerId", { selection: "scopeRelationship" })
   relationship(@Root() customer: Customer, @Ctx() ctx: RequestContext) {
     return ctx.services.customers.relationship(ctx, customer);
   }
 
   @FieldResolver(() => Boolean, { description: "Equals relationship.delegatedAdmin." })
+  @Reads("scopeRelationship.partnerId", "scopeRelationship.delegatedAdmin")
   delegatedAdmin(@Root() customer: Customer, @Ctx() ctx: RequestContext) {
     return then(ctx.services.customers.relationship(ctx, customer), (own) => own?.delegatedAdmin ?? false);
   }
 
   @FieldResolver(() => Partner, { nullable: true, description: "The reseller a provider serves this customer through, or sees it through (a linked reseller's customer)." })
+  @Reads("scopeRelationship.partnerId", "scopeRelationship.indirectResellerId")
   indirectReseller(@Root() customer: Customer, @Ctx() ctx: RequestContext) {
     return then(ctx.services.customers.indirectResellerIdOf(ctx, customer), (id) => (id ? ctx.services.partners.byId(ctx, id) : null));
   }
 
   @FieldResolver(() => Partner, { nullable: true, description: "The provider a reseller serves this customer through." })
+  @Reads("scopeRelationship.partnerId", "scopeRelationship.indirectProviderId")
   indirectProvider(@Root() customer: Customer, @Ctx() ctx: RequestContext) {
     return then(ctx.services.customers.relationship(ctx, customer), (own) => (own?.indirectProviderId ? ctx.services.partners.byId(ctx, own.indirectProviderId) : null));
   }
 
   @FieldResolver(() => SubscriptionConnection, { description: "Subscriptions the caller's partner sold this customer, oldest first." })
+  @Reads("id")
   subscriptions(@Root() customer: Customer, @Args(() => ConnectionArgs) args: ConnectionArgs, @Ctx() ctx: RequestContext) {
     return ctx.services.subscriptions.forCustomer(ctx, customer.id, args);
   }
 
   @FieldResolver(() => [PurchasePermission], { nullable: true, description: "What the caller's partner lets this customer buy itself." })
+  @Reads("id")
   purchasePermissions(@Root() customer: Customer, @Ctx() ctx: RequestContext) {
     return ctx.services.purchasePermissions.forCustomer(ctx, customer.id);
   }
 
   @FieldResolver(() => AuditRecordConnection, { nullable: true, description: "The caller's partner's changes to this customer, oldest first." })
+  @Reads("id")
   auditRecords(@Root() customer: Customer, @Args(() => ConnectionArgs) args: ConnectionArgs, @Ctx() ctx: RequestContext) {
     requireViewer(ctx);
     return ctx.services.audit.forCustomer(ctx, customer.id, args);
