@@ -1,4 +1,4 @@
-import { dataOf, PartnerRole, TestApp } from "../support/harness";
+import { dataOf, partnerId, PartnerRole, TestApp } from "../support/harness";
 
 /**
  * A planned statement fetches the columns the document's fields read (columns by TypeORM's metadata,
@@ -7,6 +7,7 @@ import { dataOf, PartnerRole, TestApp } from "../support/harness";
  */
 let app: TestApp;
 let statements: string[] = [];
+let modes: unknown[] = [];
 
 beforeAll(async () => {
   app = await TestApp.start();
@@ -15,15 +16,17 @@ beforeAll(async () => {
   const execute = planner.execute.bind(planner);
   planner.execute = (text, values, prepare) => {
     statements.push(text);
+    modes.push(prepare);
     return execute(text, values, prepare);
   };
 });
 afterAll(() => app?.close());
 
-async function plannedStatement(query: string, variables: Record<string, unknown> = {}): Promise<{ text: string; data: any }> {
+async function plannedStatement(query: string, variables: Record<string, unknown> = {}, partner: "contoso" | "fabrikam" = "contoso", count = 1): Promise<{ text: string; data: any }> {
   statements = [];
-  const data = dataOf(await app.as("contoso", PartnerRole.GLOBAL_ADMIN).run(query, variables));
-  expect(statements).toHaveLength(1);
+  modes = [];
+  const data = dataOf(await app.as(partner, PartnerRole.GLOBAL_ADMIN).run(query, variables));
+  expect(statements).toHaveLength(count);
   return { text: statements[0]!, data };
 }
 
@@ -66,5 +69,36 @@ describe("columns of a planned statement", () => {
     expect(keysOf(few.text)).toEqual(new Set(["id", "operationType"]));
     expect(keysOf(all.text).size).toBeGreaterThan(6);
     expect([...keysOf(all.text)]).toEqual(expect.arrayContaining(["id", "operationType", "resourceType", "at"]));
+  });
+});
+
+describe("a customer page names its partners in its text (a generic plan per partner, no planning per call)", () => {
+  const PAGE = `query($first: Int!) { customers(first: $first) { nodes { id } } }`;
+
+  it("runs as a prepared statement whose text holds the caller's partner id (and a provider's resellers), not parameters", async () => {
+    const contoso = await plannedStatement(PAGE, { first: 3 });
+    expect(modes).toEqual(["page"]);
+    expect(contoso.text).toContain(`rel.partner_id = '${partnerId("contoso")}'::uuid`);
+    expect(contoso.text).toContain("rel.status = 'ACTIVE'");
+    const fabrikam = await plannedStatement(PAGE, { first: 3 }, "fabrikam");
+    expect(modes).toEqual(["page"]);
+    expect(fabrikam.text).toMatch(new RegExp(`= ANY\\('\\{[^}]*${partnerId("northwind")}[^}]*\\}'::uuid\\[\\]\\)`));
+    expect(fabrikam.text).not.toBe(contoso.text);
+    expect(fabrikam.data.customers.nodes).toHaveLength(3);
+  });
+
+  it("a lookup by key binds the partner instead (one prepared text for every caller)", async () => {
+    const page = await plannedStatement(PAGE, { first: 1 });
+    const one = await plannedStatement(`query($id: ID!) { customer(id: $id) { id } }`, { id: page.data.customers.nodes[0].id });
+    expect(modes).toEqual(["lookup"]);
+    expect(one.text).not.toContain(partnerId("contoso"));
+  });
+
+  it("a page that names its partners still sends the caller's id typed (the statement does not fail)", async () => {
+    const { data } = await plannedStatement(`{ customers(first: 2) { totalCount nodes { id } } }`, {}, "contoso", 2);
+    expect(data.customers.totalCount).toBeGreaterThan(2);
+    expect(data.customers.nodes).toHaveLength(2);
+    // the page and its count
+    expect(statements.map((text) => text.includes("$1::uuid IS NOT NULL"))).toEqual([true, true]);
   });
 });

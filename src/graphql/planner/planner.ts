@@ -85,8 +85,13 @@ class Wants {
 }
 
 const MAX_JSON_PAIRS = 50; // json_build_object takes at most 100 arguments
-/** Prepared statements one connection keeps; beyond, a statement runs unnamed (parsed each time). */
+/** Prepared lookups one connection keeps; beyond, a statement runs unnamed (parsed each time). */
 const MAX_PREPARED_PER_CONNECTION = 300;
+/**
+ * Prepared pages one connection keeps (one per document shape and partner, as their text names the partner);
+ * each holds a plan of about 175 kB in the server process (measured for workload (a)), hence the lower bound.
+ */
+const MAX_PREPARED_PAGES_PER_CONNECTION = 48;
 
 const DATE_TYPES = new Set(["timestamptz", "timestamp", "timestamp with time zone", "timestamp without time zone"]);
 const TEXT_TYPES = new Set(["numeric", "decimal", "bigint", "int8"]);
@@ -128,7 +133,8 @@ export class ReadPlanner {
   private readonly plans = new Map<string, Plan | null>();
   private readonly operationIds = new WeakMap<OperationDefinitionNode, number>();
   private operationSeq = 0;
-  private readonly prepared = new WeakMap<PoolClient, Set<string>>();
+  /** Per connection: the statements it prepared, and how many of them are pages. */
+  private readonly prepared = new WeakMap<PoolClient, { names: Set<string>; pages: number }>();
   readonly stats: PlannerStats;
 
   constructor(
@@ -174,7 +180,7 @@ export class ReadPlanner {
     if (query === null) return fallback();
     if (spec.kind === "many") {
       if (query === "none") return [];
-      const rows = await this.execute(`SELECT ${plan.json} AS row FROM ${query.from} WHERE ${query.where.join(" AND ") || "true"}`, values, true);
+      const rows = await this.execute(`SELECT ${plan.json} AS row FROM ${query.from} WHERE ${query.where.join(" AND ") || "true"}`, values, "lookup");
       const objects = rows.map((r) => materialize(plan.shape, r.row, run) as { id: string });
       if (!plan.pruned) spec.loaded?.(ctx, objects);
       const byId = new Map(objects.map((o) => [o.id, o]));
@@ -182,7 +188,7 @@ export class ReadPlanner {
     }
     if (spec.kind === "one") {
       if (query === "none") return null;
-      const rows = await this.execute(`SELECT ${plan.json} AS row FROM ${query.from} WHERE ${query.where.join(" AND ") || "true"}`, values, true);
+      const rows = await this.execute(`SELECT ${plan.json} AS row FROM ${query.from} WHERE ${query.where.join(" AND ") || "true"}`, values, "lookup");
       if (rows.length === 0) return null;
       const object = materialize(plan.shape, rows[0]!.row, run) as object;
       if (!plan.pruned) spec.loaded?.(ctx, [object]);
@@ -194,11 +200,11 @@ export class ReadPlanner {
     // once per connection however many aliases select it (as the loader path's)
     const totalCount = () => (counted ??= this.count(spec, ctx, args));
     if (query === "none" || window.limit === 0) return toConnection([], order ?? ({} as SortOrder<never>), window, totalCount);
-    const where = [...query.where, ...windowConditions(order!, window, bind)];
+    const where = withViewerTyped(`${plan.json} ${query.from}`, [...query.where, ...windowConditions(order!, window, bind)]);
     const direction = orderDirection(order!, window.backward);
     // the order's value rides as its own column: the objects may not carry the property it reads
     const text = `SELECT ${plan.json} AS row, ${order!.column} AS k FROM ${query.from} WHERE ${where.join(" AND ") || "true"} ORDER BY ${order!.column} ${direction}, ${order!.idColumn} ${direction} LIMIT ${bind(window.limit + 1)}`;
-    const rows = await this.execute(text, values, false);
+    const rows = await this.execute(text, values, query.named ? "page" : false);
     const keys = new Map<object, string | number | Date>();
     const objects = rows.map((r) => {
       const object = materialize(plan.shape, r.row, run) as object;
@@ -215,36 +221,41 @@ export class ReadPlanner {
     const values: unknown[] = [requireViewer(ctx).partnerId];
     const query = await spec.query(ctx, args, (value) => `$${values.push(value)}`, "$1");
     if (query === "none" || query === null) return 0;
-    const rows = await this.execute(`SELECT count(*)::int AS n FROM ${query.from} WHERE ${query.where.join(" AND ") || "true"}`, values, false);
+    const where = withViewerTyped(query.from, query.where);
+    const rows = await this.execute(`SELECT count(*)::int AS n FROM ${query.from} WHERE ${where.join(" AND ")}`, values, false);
     return rows[0]!.n as number;
   }
 
   /**
    * One statement, on a replica when the request may read from one. Lookups by key run named (prepared once per
-   * connection; the generic plan of a primary-key lookup is the right one). Pages run unnamed, planned for their
-   * values each time: one partner holds 10% of the customers and another 0.1%, and no generic plan fits both
-   * (measured on the bench's provider page: 70-100 ms generic against 1 ms custom), while forcing custom plans for
-   * every statement re-plans the large lookups on each call (a third of workload (b)'s throughput).
+   * connection; the generic plan of a primary-key lookup is the right one), and so do pages whose text names the
+   * caller's partners (`RootQuery.named`: their generic plan is made for that partner). Other pages run unnamed,
+   * planned for their values each time: one partner holds 10% of the customers and another 0.1%, and with the
+   * partner a parameter no generic plan fits both (measured on the bench's provider page: 70-100 ms generic
+   * against 1 ms custom).
    */
-  private async execute(text: string, values: unknown[], prepare: boolean): Promise<any[]> {
+  private async execute(text: string, values: unknown[], prepare: "lookup" | "page" | false): Promise<any[]> {
     const driver = this.dataSource.driver as PostgresDriver;
     const [client, release] = (await driver.obtainSlaveConnection()) as [PoolClient, (error?: unknown) => void];
     const scope = requestScope.getStore();
     if (scope) scope.sql.statements++;
     this.stats.statements++;
     // named only while this connection holds fewer than the bound (it keeps every statement it prepared)
-    let names: Set<string> | undefined;
+    let prepared: { names: Set<string>; pages: number } | undefined;
     let name = "";
     if (prepare) {
       name = statementName(text);
-      names = this.prepared.get(client);
-      if (!names) this.prepared.set(client, (names = new Set()));
-      if (!names.has(name) && names.size >= MAX_PREPARED_PER_CONNECTION) names = undefined;
+      prepared = this.prepared.get(client);
+      if (!prepared) this.prepared.set(client, (prepared = { names: new Set(), pages: 0 }));
+      const full = prepare === "page" ? prepared.pages >= MAX_PREPARED_PAGES_PER_CONNECTION : prepared.names.size >= MAX_PREPARED_PER_CONNECTION;
+      if (!prepared.names.has(name) && full) prepared = undefined;
     }
-    const named = names !== undefined;
     try {
-      const result = await client.query(named ? { name, text, values } : { text, values });
-      names?.add(name);
+      const result = await client.query(prepared ? { name, text, values } : { text, values });
+      if (prepared && !prepared.names.has(name)) {
+        prepared.names.add(name);
+        if (prepare === "page") prepared.pages++;
+      }
       release();
       return result.rows;
     } catch (error) {
@@ -535,6 +546,14 @@ class Planning {
       },
     };
   }
+}
+
+/**
+ * `$1` (the caller's partner) is sent with every statement; a text that names its partners literally may not
+ * use it, and PostgreSQL refuses a parameter it cannot type: such a text gets a condition that types it.
+ */
+function withViewerTyped(text: string, where: string[]): string[] {
+  return /\$1(?!\d)/.test(`${text} ${where.join(" ")}`) ? where : [...where, "$1::uuid IS NOT NULL"];
 }
 
 function materialize(shape: Shape, raw: unknown, run: PlanRun): unknown {

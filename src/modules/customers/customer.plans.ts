@@ -1,6 +1,6 @@
 import { hasCapability } from "../../auth/permissions";
 import { requireViewer } from "../../auth/context";
-import type { PlanSpecs, RootSpec } from "../../graphql/planner/spec";
+import { PlanSpecs, RootSpec, uuidArrayLiteral, uuidLiteral } from "../../graphql/planner/spec";
 import { BindValue, decodeGlobalId, idOfType, MAX_NODES, SortOrder } from "../../graphql/relay";
 import { Partner } from "../partners/partner.entity";
 import { CustomerRelationship } from "../relationships/customer-relationship.entity";
@@ -21,14 +21,26 @@ const CUSTOMER_ROWS = {
   loaded: (ctx: RequestContext, customers: object[]) => ctx.services.customers.remember(ctx, customers as Customer[], true),
 };
 
-/** Visible customers with the viewer's relationship joined, in one statement (`visiblePartnersOf` decides whose). */
+/**
+ * Visible customers with the viewer's relationship joined, in one statement (`visiblePartnersOf` decides whose).
+ * A list names the caller's partners and the status as literals (a generic plan per partner, `RootQuery.named`);
+ * a lookup by key binds them (its generic plan is the primary key's whoever asks).
+ */
 async function visibleCustomers(ctx: RequestContext, status: RelationshipStatus, bind: BindValue, viewer: string, lookup: "list" | "byKey"): Promise<string> {
-  const statusSql = bind(status);
-  const visible = await visiblePartnersOf(ctx, status, lookup, viewer, (partnerIds) => {
-    const ids = bind(partnerIds);
-    return (partnerId) => `${partnerId} = ANY(${ids}::uuid[])`;
+  const literal = lookup === "list";
+  const scopeViewer = literal ? uuidLiteral(requireViewer(ctx).partnerId) : viewer;
+  const statusSql = literal ? statusLiteral(status) : bind(status);
+  const visible = await visiblePartnersOf(ctx, status, lookup, scopeViewer, (partnerIds) => {
+    const ids = literal ? uuidArrayLiteral(partnerIds) : `${bind(partnerIds)}::uuid[]`;
+    return (partnerId) => `${partnerId} = ANY(${ids})`;
   });
-  return `customer c JOIN customer_relationship rel ON ${customerVisibility("c", "rel", { viewer, status: statusSql, visible })}`;
+  return `customer c JOIN customer_relationship rel ON ${customerVisibility("c", "rel", { viewer: scopeViewer, status: statusSql, visible })}`;
+}
+
+/** A status literal: an enum value only, never caller text. */
+function statusLiteral(status: RelationshipStatus): string {
+  if (!Object.values(RelationshipStatus).includes(status)) throw new Error("not a relationship status");
+  return `'${status}'`;
 }
 
 /** One visible customer by database id (`customer`, `node`). */
@@ -73,7 +85,7 @@ export const customerPlans: PlanSpecs = {
         const filter = args.filter as CustomerFilter | null | undefined;
         const status = listedStatus(filter);
         const from = await visibleCustomers(ctx, status, bind, viewer, "list");
-        return { from, where: customerFilterConditions(filter, bind, viewer), order: customerSortOrder(args.orderBy as CustomerOrder | null) as SortOrder<never> };
+        return { from, where: customerFilterConditions(filter, bind, viewer), order: customerSortOrder(args.orderBy as CustomerOrder | null) as SortOrder<never>, named: true };
       },
     },
     "Query.customer": {
