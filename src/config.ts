@@ -17,6 +17,8 @@ export interface Config {
   databaseReplicaMaxLagMs: number;
   dataDir: string;
   logLevel: string;
+  /** LOG_FORMAT: `pretty` (pino-pretty) or `json`; unset: pretty in development when the log goes to stdout, JSON otherwise. */
+  logFormat: "json" | "pretty" | undefined;
   jwt: {
     secret: string | undefined;
     publicKey: string | undefined;
@@ -29,6 +31,10 @@ export interface Config {
     clockSkewSeconds: number;
   };
   metricsEnabled: boolean;
+  /** Distinct operation names /metrics keeps as label values (METRICS_MAX_OPERATION_NAMES); names seen after them count as "other". */
+  metricsMaxOperationNames: number;
+  /** OpenTelemetry traces over OTLP/HTTP (JSON): the traces URL, undefined when no endpoint is configured (tracing off, no SDK loaded). */
+  tracing: { tracesUrl: string | undefined; serviceName: string };
   limits: QueryLimits;
   bodyLimitBytes: number;
   /** Much tighter limits for requests without a bearer token: the invitation acceptance (and introspection in development) fits them. */
@@ -57,6 +63,8 @@ export interface Config {
   sqlStatementsHeader: boolean;
   /** Query operations of authenticated callers run compiled by graphql-jit (GRAPHQL_JIT=off: graphql-js), from their second execution; compiled queries kept per document in a byte-bounded LRU. */
   jit: { enabled: boolean; cacheBytes: number; maxSourceBytes: number };
+  /** PERSISTED_OPERATIONS (off | allow | only, default off) with PERSISTED_OPERATIONS_MANIFEST files (comma-separated): src/server/persisted-operations.ts. */
+  persistedOperations: { mode: "off" | "allow" | "only"; manifests: string[] };
 }
 
 export interface QueryLimits {
@@ -90,6 +98,27 @@ function int(value: string | undefined, fallback: number): number {
   return parsed;
 }
 
+function persistedOperationsMode(value: string | undefined): Config["persistedOperations"]["mode"] {
+  const mode = (value || "off").toLowerCase();
+  if (mode === "off" || mode === "allow" || mode === "only") return mode;
+  throw new Error(`PERSISTED_OPERATIONS must be off, allow or only, got "${value}"`);
+}
+
+function logFormat(value: string | undefined): Config["logFormat"] {
+  if (!value) return undefined;
+  const format = value.toLowerCase();
+  if (format !== "json" && format !== "pretty") throw new Error(`LOG_FORMAT must be "json" or "pretty", got "${value}"`);
+  return format;
+}
+
+/** The OTLP traces URL as the OpenTelemetry variables define it: the traces endpoint as given, or the base endpoint plus `/v1/traces`. */
+function otlpTracesUrl(env: NodeJS.ProcessEnv): string | undefined {
+  if ((env.OTEL_SDK_DISABLED || "").toLowerCase() === "true" || (env.OTEL_TRACES_EXPORTER || "").toLowerCase() === "none") return undefined;
+  if (env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) return env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
+  if (env.OTEL_EXPORTER_OTLP_ENDPOINT) return `${env.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, "")}/v1/traces`;
+  return undefined;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const nodeEnv = env.NODE_ENV === "production" ? "production" : env.NODE_ENV === "test" ? "test" : "development";
   const poolSize = int(env.DATABASE_POOL_SIZE, 10);
@@ -108,6 +137,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseReplicaMaxLagMs: int(env.DATABASE_REPLICA_MAX_LAG_MS, 5000),
     dataDir: path.resolve(env.DATA_DIR || path.join(projectRoot(), ".data")),
     logLevel: env.LOG_LEVEL || (nodeEnv === "test" ? "silent" : "info"),
+    logFormat: logFormat(env.LOG_FORMAT),
     jwt: {
       secret: env.JWT_SECRET || undefined,
       publicKey: env.JWT_PUBLIC_KEY || undefined,
@@ -118,6 +148,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       clockSkewSeconds: int(env.TOKEN_CLOCK_SKEW_SECONDS, 60),
     },
     metricsEnabled: (env.METRICS || "on").toLowerCase() !== "off",
+    metricsMaxOperationNames: int(env.METRICS_MAX_OPERATION_NAMES, 100),
+    tracing: { tracesUrl: otlpTracesUrl(env), serviceName: env.OTEL_SERVICE_NAME || "partner-accounts-graphql" },
     limits: {
       depth: int(env.LIMIT_DEPTH, 10),
       aliases: int(env.LIMIT_ALIASES, 30),
@@ -162,6 +194,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       enabled: (env.GRAPHQL_JIT || "on").toLowerCase() !== "off",
       cacheBytes: int(env.JIT_CACHE_BYTES, 64 * 1024 * 1024),
       maxSourceBytes: int(env.JIT_MAX_DOCUMENT_BYTES, 4096),
+    },
+    persistedOperations: {
+      mode: persistedOperationsMode(env.PERSISTED_OPERATIONS),
+      manifests: (env.PERSISTED_OPERATIONS_MANIFEST || "")
+        .split(",")
+        .map((file) => file.trim())
+        .filter(Boolean)
+        .map((file) => path.resolve(file)),
     },
   };
 }

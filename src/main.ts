@@ -2,14 +2,14 @@ import { loadConfig } from "./config";
 import { bootstrap } from "./bootstrap";
 import { invitationSecretOf } from "./modules/relationships/invitation-token";
 import { seedDemoData } from "./db/seed/demo-data";
-import { createLogger } from "./server/logger";
+import { loggerFor } from "./server/logger";
 
 /** What the steps after the HTTP drain (Apollo, the pool, the embedded PostgreSQL) may take before the process exits anyway. */
 const FORCED_EXIT_AFTER_DRAIN_MS = 15_000;
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const log = createLogger(config.logLevel);
+  const log = loggerFor(config);
   const running = await bootstrap(config, log);
   const seeded = await seedDemoData(running.database.dataSource, invitationSecretOf(config));
   if (seeded) log.info({ customers: seeded.customers, partners: seeded.partners }, "demo data loaded into the empty database");

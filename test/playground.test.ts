@@ -1,6 +1,7 @@
 import os from "node:os";
 import path from "node:path";
-import { Browser, chromium } from "playwright-core";
+import { Browser } from "playwright-core";
+import { launchChromium } from "./support/browser";
 import { PartnerRole, TestApp } from "./support/harness";
 
 /** The playground in real headless Chromium: served offline, loads the schema, runs a query. */
@@ -9,12 +10,9 @@ let base: string;
 let browser: Browser;
 
 beforeAll(async () => {
+  browser = await launchChromium(); // the binary npm test's pretest step found (CHROMIUM_PATH, else /usr/bin/chromium, ...)
   app = await TestApp.start();
   base = await app.url();
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
-  });
 });
 afterAll(async () => {
   await browser?.close();

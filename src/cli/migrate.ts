@@ -1,11 +1,11 @@
 import { loadConfig } from "../config";
 import { openDatabase } from "../db/database";
-import { createLogger } from "../server/logger";
+import { loggerFor } from "../server/logger";
 
 /** Applies pending migrations (openDatabase does) and exits. */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const database = await openDatabase(config, createLogger(config.logLevel));
+  const database = await openDatabase(config, loggerFor(config));
   process.stdout.write("migrations are up to date\n");
   await database.close();
 }

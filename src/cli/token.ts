@@ -1,8 +1,9 @@
 import { parseArgs } from "node:util";
+import { DemoCallerError, demoCaller, signDemoToken } from "../auth/demo-tokens";
 import { isPartnerRole, PartnerRole } from "../auth/roles";
 import { createTokenService } from "../auth/tokens";
 import { loadConfig } from "../config";
-import { DEMO_PARTNERS, demoUsers, partnerId } from "../db/seed/demo-data";
+import { DEMO_PARTNERS, demoUsers } from "../db/seed/demo-data";
 
 /**
  * Prints one signed bearer token for a demo user: npm run --silent token -- --partner 1000001 --role GLOBAL_ADMIN
@@ -25,16 +26,16 @@ async function main(): Promise<void> {
     );
     process.exit(2);
   }
-  const typedRoles = roles as PartnerRole[];
-  // the server accepts only a user stored for the token's partner: --user names a demo user, else the one of the first role
-  const users = demoUsers(partner.key);
-  const user = values.user ? users.find((u) => u.email === values.user!.toLowerCase()) : users.find((u) => u.role === typedRoles[0]);
-  if (!user) {
-    process.stderr.write(`${values.user} is not a demo user of ${partner.mpnId} (${partner.name}); its users: ${users.map((u) => u.email).join(", ")}\n`);
+  let caller;
+  try {
+    caller = demoCaller(partner.key, roles, values.user);
+  } catch (error) {
+    if (!(error instanceof DemoCallerError)) throw error;
+    process.stderr.write(`${error.message}\n`);
     process.exit(2);
   }
   const tokens = await createTokenService(loadConfig());
-  process.stdout.write((await tokens.sign({ sub: user.id, pid: partnerId(partner.key), roles: typedRoles, email: user.email }, values.expires ?? "8h")) + "\n");
+  process.stdout.write((await signDemoToken(tokens, caller, values.expires ?? "8h")) + "\n");
 }
 
 main().catch((error: unknown) => {

@@ -6,7 +6,7 @@ import type { Config } from "../config";
 import type { AppLogger } from "../server/logger";
 import { EmbeddedDatabase, startEmbeddedPostgres } from "./embedded";
 import { ReplicaRouting, routeReads } from "./replicas";
-import { CountingLogger } from "./sql-stats";
+import { CountingLogger, requestScope } from "./sql-stats";
 
 export const EMBEDDED_DATABASE_NAME = "partner_accounts";
 
@@ -68,7 +68,8 @@ export async function openDatabase(config: Config, log: AppLogger): Promise<Data
     poolSize: config.poolSize,
     statementTimeoutMs: config.statementTimeoutMs,
     connectionTimeoutMs: config.connectionTimeoutMs,
-    logger: new CountingLogger((level, message) => log[level]({ typeorm: message }, "typeorm")),
+    // inside a request its own logger, so the line carries the request id
+    logger: new CountingLogger((level, message) => (requestScope.getStore()?.log ?? log)[level]({ typeorm: message }, "typeorm")),
   });
   let replicas: ReplicaRouting | null = null;
   try {

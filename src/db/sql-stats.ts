@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from "node:async_hooks";
-import { AbstractLogger, LogLevel, LogMessage, QueryRunner } from "typeorm";
+import { AbstractLogger, AfterQueryEvent, BeforeQueryEvent, EntitySubscriberInterface, LogLevel, LogMessage, QueryRunner } from "typeorm";
+import type { AppLogger } from "../server/logger";
 
 export interface SqlStats {
   statements: number;
@@ -11,6 +12,48 @@ export interface RequestScope {
   sql: SqlStats;
   /** Set once the bearer token is verified: caches keep documents for authenticated callers only. */
   authenticated?: boolean;
+  /** This request's logger (a child bound to its requestId): every line it writes names the request. */
+  log?: AppLogger;
+  /** The request's trace when tracing is on (src/server/tracing.ts): the parent of its statements' spans. */
+  trace?: StatementTracer;
+}
+
+/** Ends a statement's span, with the error when the statement failed. */
+export type StatementEnd = (error?: unknown) => void;
+
+export interface StatementTracer {
+  /** Starts the span of one SQL statement (its text, never its parameter values). */
+  statement(text: string): StatementEnd;
+}
+
+const UNTRACED: StatementEnd = () => undefined;
+
+/**
+ * The one place SQL statements get spans: the planner's statements and TypeORM's (through StatementSpans) call it.
+ * Without tracing (no OTLP endpoint) the request has no trace and this returns a no-op.
+ */
+export function traceStatement(text: string, scope: RequestScope | undefined = requestScope.getStore()): StatementEnd {
+  return scope?.trace ? scope.trace.statement(text) : UNTRACED;
+}
+
+/**
+ * Spans for TypeORM's statements (repositories, query builders, `query()`), from its beforeQuery to its afterQuery
+ * event. A query runner sends its statements one after another on one connection, so they end in the order they began.
+ * Registered on the DataSource only while tracing is on.
+ */
+export class StatementSpans implements EntitySubscriberInterface {
+  private readonly open = new WeakMap<object, StatementEnd[]>();
+
+  beforeQuery(event: BeforeQueryEvent): void {
+    const runner = event.queryRunner as object;
+    let queue = this.open.get(runner);
+    if (!queue) this.open.set(runner, (queue = []));
+    queue.push(traceStatement(event.query));
+  }
+
+  afterQuery(event: AfterQueryEvent): void {
+    this.open.get(event.queryRunner as object)?.shift()?.(event.success ? undefined : (event.error ?? new Error("query failed")));
+  }
 }
 
 /** Counts SQL statements per request (the N+1 guard and the benchmark read it) and carries the request id to logs. */

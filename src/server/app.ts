@@ -12,7 +12,7 @@ import { ANONYMOUS_FIELDS } from "../auth/field-rules";
 import { InvalidTokenError, partnerUserLookup, TokenService, USER_CACHE } from "../auth/tokens";
 import type { Config } from "../config";
 import { readFromPrimary, replicaRouting } from "../db/replicas";
-import { requestScope, RequestScope } from "../db/sql-stats";
+import { requestScope, RequestScope, StatementSpans } from "../db/sql-stats";
 import { apiError, ApiErrorCode } from "../graphql/errors";
 import { LoaderRegistry } from "../graphql/loaders";
 import { ReadPlanner } from "../graphql/planner/planner";
@@ -25,10 +25,13 @@ import type { AppLogger } from "./logger";
 import { DrainableServer } from "./drain";
 import { CompiledQueryCache, jitGateway } from "./jit";
 import { Metrics } from "./metrics";
+import { observabilityPlugin, observeRequests, requestLog } from "./observability";
 import { Lease, PartnerConcurrency } from "./partner-concurrency";
-import { mountPlayground, playgroundLandingPage } from "./playground";
+import { PersistedOperations } from "./persisted-operations";
+import { mountPlayground, playgroundLandingPage, playgroundOptions } from "./playground";
 import type { CostBudget } from "./rate-limit";
 import type { SharedState } from "./shared-state";
+import { startTracing, Tracing } from "./tracing";
 
 export interface AppDeps {
   config: Config;
@@ -119,6 +122,8 @@ export interface App {
   apollo: ApolloServer<RequestContext>;
   budget: CostBudget;
   metrics: Metrics;
+  /** OpenTelemetry traces (null without an OTLP endpoint: nothing of the SDK loaded). */
+  tracing: Tracing | null;
   concurrency: PartnerConcurrency;
   /** The read planner (null when READ_PLANNER=off): its plan cache statistics. */
   planner: ReadPlanner | null;
@@ -139,7 +144,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const budget = deps.shared.budget("cost", config.rateLimit.capacity, config.rateLimit.refillPerSecond);
   const anonymousBudget = deps.shared.budget("anonymous", config.rateLimit.anonymousPerMinute, config.rateLimit.anonymousPerMinute / 60);
   const concurrency = new PartnerConcurrency(config.partnerConcurrency);
-  const metrics = new Metrics(dataSource, concurrency);
+  const metrics = new Metrics(dataSource, concurrency, { maxOperationNames: config.metricsMaxOperationNames });
+  const tracing = await startTracing(config, log);
+  // TypeORM's statements get spans through its query events; the planner's call traceStatement itself
+  const statementSpans = tracing ? new StatementSpans() : null;
+  if (statementSpans) dataSource.subscribers.push(statementSpans);
 
   const planner = config.readPlanner.enabled ? new ReadPlanner(dataSource, planSpecs(), config.readPlanner.planCacheEntries) : null;
   const lookupUser = partnerUserLookup(dataSource);
@@ -155,7 +164,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       } catch (error) {
         if (error instanceof InvalidTokenError) throw apiError("UNAUTHENTICATED", `The bearer token is not valid: ${error.message}.`);
         // only the user lookup throws anything else: the token may be fine, so never 401 (nor 500)
-        log.warn({ requestId, err: error }, "token user lookup failed");
+        requestLog(log).warn({ err: error }, "token user lookup failed");
         throw apiError("SERVICE_UNAVAILABLE", "The database is unavailable; retry shortly.");
       }
     }
@@ -165,6 +174,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
   // before a token is verified nothing is known of the caller: it gets the tight limits
   const limitsFor = (context: RequestContext) => (context.viewer ? config.limits : config.anonymousLimits);
   const documentCaches = { parsed: new ByteLru<DocumentNode>(config.cacheBytes.documents), shapes: new ByteLru<TooComplex | null>(config.cacheBytes.shapes) };
+  const persisted = config.persistedOperations.mode === "off" ? null : PersistedOperations.load(config.persistedOperations.mode, config.persistedOperations.manifests, schema);
+  if (persisted) {
+    log.info({ mode: persisted.registry.mode, operations: persisted.registry.size }, "persisted operations");
+    if (persisted.stale.length > 0) log.warn({ stale: persisted.stale }, "registered operations the schema no longer validates");
+  }
 
   const requestPlugin: ApolloServerPlugin<RequestContext> = {
     async requestDidStart() {
@@ -240,15 +254,15 @@ export async function createApp(deps: AppDeps): Promise<App> {
       return { message: original.message, extensions: { code: "BAD_REQUEST" satisfies ApiErrorCode } };
     }
     if (statementTimedOut(original)) {
-      log.warn({ requestId, path: formatted.path }, "statement timeout");
+      requestLog(log).warn({ path: formatted.path }, "statement timeout");
       const message = `The query ran longer than the ${config.statementTimeoutMs} ms a database statement may take and was cancelled (a mutation changed nothing); narrow the filter or ask for a smaller page.`;
       return { message, path: formatted.path, extensions: { code: "STATEMENT_TIMEOUT" satisfies ApiErrorCode, timeoutMs: config.statementTimeoutMs, requestId } };
     }
     if (databaseUnavailable(original)) {
-      log.warn({ requestId, err: original }, "database unavailable");
+      requestLog(log).warn({ err: original }, "database unavailable");
       return { message: "The database is unavailable; retry shortly.", path: formatted.path, extensions: { code: "SERVICE_UNAVAILABLE", requestId } };
     }
-    log.error({ requestId, err: original, path: formatted.path }, "unexpected error");
+    requestLog(log).error({ err: original, path: formatted.path }, "unexpected error");
     return {
       message: development && original instanceof Error ? original.message : "Internal server error.",
       path: formatted.path,
@@ -257,6 +271,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     };
   };
 
+  const playground = playgroundOptions(config, tokens);
   const jit = config.jit.enabled ? jitGateway(schema, { maxBytes: config.jit.cacheBytes, maxSourceBytes: config.jit.maxSourceBytes }) : null;
   const apollo = new ApolloServer<RequestContext>({
     ...(jit ? { gateway: jit.gateway } : { schema }),
@@ -267,8 +282,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
     includeStacktraceInErrorResponses: development,
     formatError,
     documentStore: authenticatedDocumentStore(documentCaches.parsed),
+    // PERSISTED_OPERATIONS=only: no document may register itself through Apollo's APQ cache
+    ...(persisted?.registry.mode === "only" ? { persistedQueries: false as const } : {}),
     // no cache-control hints are used; without this plugin Apollo instruments every field resolver
-    plugins: [playgroundLandingPage(), requestPlugin, ApolloServerPluginCacheControlDisabled()],
+    plugins: [playgroundLandingPage(playground), requestPlugin, observabilityPlugin(metrics), ApolloServerPluginCacheControlDisabled()],
   });
   await apollo.start();
 
@@ -277,13 +294,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   // no HTTP ETag: GraphQL answers are POSTs, and hashing every body (tens of KB for a page) costs each request
   app.set("etag", false);
   app.set("trust proxy", false);
-  app.use((req: Request, res: Response, next: NextFunction) => {
-    const given = req.header("x-request-id");
-    const requestId = given && /^[A-Za-z0-9._-]{1,100}$/.test(given) ? given : crypto.randomUUID();
-    res.setHeader("x-request-id", requestId);
-    res.on("finish", () => metrics.countHttp(res.statusCode));
-    requestScope.run({ requestId, sql: { statements: 0 } }, next);
-  });
+  // request id (the caller's x-request-id when valid), its child logger, its span, the access log and HTTP metrics
+  app.use(observeRequests({ log, metrics, tracing }));
 
   app.get("/healthz", (_req, res) => {
     res.json({ status: "ok" });
@@ -308,7 +320,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       res.type("text/plain; version=0.0.4").send(await metrics.render());
     });
   }
-  mountPlayground(app);
+  mountPlayground(app, playground);
 
   const authenticatedBody = express.json({ limit: config.bodyLimitBytes });
   const anonymousBody = express.json({ limit: config.anonymousLimits.bodyBytes });
@@ -343,6 +355,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       if (error.status && error.status < 500) return jsonError(res, error.status, "BAD_REQUEST", error.message);
       next(error);
     },
+    ...(persisted ? [persisted.registry.middleware()] : []),
     (req: Request, res: Response, next: NextFunction) => {
       if (Array.isArray(req.body)) return jsonError(res, 400, "BAD_REQUEST", "Batched requests (a JSON array) are not supported; send one operation per request.");
       const query = req.method === "GET" ? req.query.query : (req.body as { query?: unknown } | undefined)?.query;
@@ -361,7 +374,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   );
   app.use((error: Error, _req: Request, res: Response, _next: NextFunction) => {
     const requestId = requestScope.getStore()?.requestId;
-    log.error({ requestId, err: error }, "unhandled HTTP error");
+    requestLog(log).error({ err: error }, "unhandled HTTP error");
     res.status(500).json({ errors: [{ message: "Internal server error.", extensions: { code: "INTERNAL_SERVER_ERROR", requestId } }] });
   });
 
@@ -371,6 +384,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     apollo,
     budget,
     metrics,
+    tracing,
     concurrency,
     planner,
     documentCaches,
@@ -399,6 +413,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
       // after the HTTP drain: no operation is running any more
       await apollo.stop();
       log.info("Apollo stopped");
+      metrics.stop();
+      if (statementSpans) dataSource.subscribers.splice(dataSource.subscribers.indexOf(statementSpans), 1);
+      await tracing?.shutdown(); // the spans still buffered are sent first
       await deps.shared.close();
     },
   };

@@ -80,12 +80,12 @@ export class TestApp {
     private readonly ownsDatabase = true,
   ) {}
 
-  /** `databaseUrl`: an existing database on another server (e.g. a replication primary) instead of a new one on the test server. */
-  static async start(options: { seed?: boolean; env?: Record<string, string>; databaseUrl?: string } = {}): Promise<TestApp> {
+  /** `databaseUrl`: an existing database on another server (e.g. a replication primary) instead of a new one on the test server; `log`: the app's logger (to read its lines). */
+  static async start(options: { seed?: boolean; env?: Record<string, string>; databaseUrl?: string; log?: pino.Logger } = {}): Promise<TestApp> {
     const databaseName = options.databaseUrl ? new URL(options.databaseUrl).pathname.slice(1) : `t_${process.pid}_${crypto.randomBytes(4).toString("hex")}`;
     if (!options.databaseUrl) await admin((c) => c.query(`CREATE DATABASE ${databaseName}`));
     const config = loadConfig({ NODE_ENV: "test", DATABASE_URL: options.databaseUrl ?? withDatabase(adminUrl(), databaseName), JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: "silent", ...options.env });
-    const log = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
+    const log = options.log ?? pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
     const database = await openDatabase(config, log);
     if (options.seed !== false) await seedDemoData(database.dataSource, invitationSecretOf(config));
     const tokens = await createTokenService(config);

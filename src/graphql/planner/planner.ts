@@ -14,7 +14,7 @@ import type { PoolClient } from "pg";
 import { DataSource } from "typeorm";
 import type { PostgresDriver } from "typeorm/driver/postgres/PostgresDriver";
 import { RequestContext, requireViewer } from "../../auth/context";
-import { requestScope } from "../../db/sql-stats";
+import { requestScope, traceStatement } from "../../db/sql-stats";
 import { BindValue, ConnectionArgs, orderDirection, pageWindow, PageWindow, SortOrder, toConnection, windowConditions } from "../relay";
 import { fieldSource } from "./reads";
 import type { Aliases, Attachment, NestedSpec, ParamSource, PlanRun, PlanSpecs, PlanSql, RootSpec } from "./spec";
@@ -240,6 +240,7 @@ export class ReadPlanner {
     const scope = requestScope.getStore();
     if (scope) scope.sql.statements++;
     this.stats.statements++;
+    const traced = traceStatement(text, scope);
     // named only while this connection holds fewer than the bound (it keeps every statement it prepared)
     let prepared: { names: Set<string>; pages: number } | undefined;
     let name = "";
@@ -257,8 +258,10 @@ export class ReadPlanner {
         if (prepare === "page") prepared.pages++;
       }
       release();
+      traced();
       return result.rows;
     } catch (error) {
+      traced(error);
       // an error PostgreSQL answered (SQLSTATE) leaves the connection usable; anything else drops it
       const code = (error as { code?: unknown }).code;
       release(typeof code === "string" && /^[0-9A-Z]{5}$/.test(code) ? undefined : error);
