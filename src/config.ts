@@ -91,6 +91,16 @@ function positive(value: string | undefined, fallback: number): number {
   return parsed;
 }
 
+/**
+ * Strict: development shows internal error messages and serves the playground's sign-in (tokens for any demo
+ * user), so a misspelt or unknown value (`prod`, `staging`) must not fall back to it silently.
+ */
+function environmentOf(value: string | undefined): Config["env"] {
+  if (value === undefined || value === "" || value === "development") return "development";
+  if (value === "production" || value === "test") return value;
+  throw new Error(`NODE_ENV must be development (or unset), test or production, got "${value}"`);
+}
+
 function int(value: string | undefined, fallback: number): number {
   if (value === undefined || value === "") return fallback;
   const parsed = Number.parseInt(value, 10);
@@ -120,7 +130,7 @@ function otlpTracesUrl(env: NodeJS.ProcessEnv): string | undefined {
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const nodeEnv = env.NODE_ENV === "production" ? "production" : env.NODE_ENV === "test" ? "test" : "development";
+  const nodeEnv = environmentOf(env.NODE_ENV);
   const poolSize = int(env.DATABASE_POOL_SIZE, 10);
   return {
     env: nodeEnv,

@@ -1,4 +1,5 @@
 import { loadConfig } from "../src/config";
+import { statementForSpan } from "../src/server/tracing";
 import { PartnerRole, TestApp } from "./support/harness";
 
 /** Without an OTLP endpoint tracing costs nothing: no OpenTelemetry module is even loaded. */
@@ -40,4 +41,13 @@ it("reads the endpoint from the OpenTelemetry variables", () => {
   expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318", OTEL_SDK_DISABLED: "true" }).tracing.tracesUrl).toBeUndefined();
   expect(loadConfig({}).tracing).toEqual({ tracesUrl: undefined, serviceName: "partner-accounts-graphql" });
   expect(loadConfig({ OTEL_SERVICE_NAME: "pag-eu" }).tracing.serviceName).toBe("pag-eu");
+});
+
+it("keeps values out of a span's statement text: a page's literal partner ids become placeholders", async () => {
+  const id = "473cb103-444c-52af-8559-55bbe0fb2a3d";
+  const text = `SELECT 1 FROM customer_relationship rel WHERE rel.partner_id = '${id}'::uuid AND rel.partner_id = ANY('{${id},${id}}'::uuid[]) AND rel.status = $2`;
+  expect(statementForSpan(text)).toBe("SELECT 1 FROM customer_relationship rel WHERE rel.partner_id = ?::uuid AND rel.partner_id = ANY(?::uuid[]) AND rel.status = $2");
+  expect(statementForSpan("x".repeat(9000))).toHaveLength(8192);
+  // the module itself loads none of the SDK
+  expect(mockLoaded).toEqual([]);
 });

@@ -40,6 +40,6 @@ export function demoCaller(partnerKeyOrMpnId: string, roles: readonly string[], 
 }
 
 /** A signed bearer token for the caller (the token service throws without a shared secret, or for a lifetime over the maximum). */
-export function signDemoToken(tokens: TokenService, caller: DemoCaller, expiresIn = "8h"): Promise<string> {
+export function signDemoToken(tokens: TokenService, caller: DemoCaller, expiresIn?: string): Promise<string> {
   return tokens.sign({ sub: caller.user.id, pid: partnerId(caller.partner.key), roles: caller.roles, email: caller.user.email }, expiresIn);
 }

@@ -239,7 +239,8 @@ export async function createTokenService(config: Config): Promise<TokenService> 
       for (const entry of verified.values()) entry.checked = null;
     },
 
-    async sign(claims, expiresIn = "8h") {
+    // 8 hours by default, or the longest lifetime this server accepts when that is shorter
+    async sign(claims, expiresIn = `${Math.min(8 * 60 * 60, maxLifetimeSeconds)}s`) {
       if (!secret) throw new Error("tokens can only be signed with a shared secret (JWT_SECRET or the development secret)");
       const token = await new jose.SignJWT({ pid: claims.pid, roles: claims.roles, ...(claims.email ? { email: claims.email } : {}) })
         .setProtectedHeader({ alg: "HS256", typ: "JWT" })

@@ -35,7 +35,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const tokens = await createTokenService(loadConfig());
-  process.stdout.write((await signDemoToken(tokens, caller, values.expires ?? "8h")) + "\n");
+  process.stdout.write((await signDemoToken(tokens, caller, values.expires)) + "\n");
 }
 
 main().catch((error: unknown) => {

@@ -11,12 +11,15 @@ import type { OperationTrace, Tracing } from "./tracing";
 /** Longest `x-request-id` accepted from a caller. */
 export const MAX_REQUEST_ID_LENGTH = 128;
 
-/** Visible ASCII, spaces inside only: nothing that could break a log line or a header. */
-const PRINTABLE_ID = /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/;
+/**
+ * Letters, digits and `. _ : / + = -` (UUIDs, ULIDs, trace ids, base64): no spaces or brackets, which could
+ * make a caller's id forge what looks like another entry on a readable log line.
+ */
+const ID_CHARACTERS = /^[A-Za-z0-9._:\/+=-]+$/;
 
-/** The caller's `x-request-id` when it is printable and at most 128 characters, else a new UUID. */
+/** The caller's `x-request-id` when it is made of those characters and at most 128 long, else a new UUID. */
 export function requestIdFrom(given: string | undefined): string {
-  return given !== undefined && given.length <= MAX_REQUEST_ID_LENGTH && PRINTABLE_ID.test(given) ? given : crypto.randomUUID();
+  return given !== undefined && given.length <= MAX_REQUEST_ID_LENGTH && ID_CHARACTERS.test(given) ? given : crypto.randomUUID();
 }
 
 /** The current request's logger (every line carries its requestId), or `log` outside any request. */
@@ -116,8 +119,9 @@ export function observabilityPlugin(metrics: Metrics): ApolloServerPlugin<Reques
           seen?.trace?.operation(operation?.operation, operationName);
           scope?.log?.debug({ operation: operationName ?? "anonymous", type: operation?.operation }, "operation resolved");
         },
-        async willSendResponse({ response, operation, operationName }) {
-          metrics.observeOperation(operationName, operation?.operation, (performance.now() - started) / 1000);
+        async willSendResponse({ response, operation, operationName, contextValue }) {
+          // only authenticated callers' names take one of the bounded label slots (an anonymous caller could fill them)
+          metrics.observeOperation(contextValue?.viewer ? operationName : null, operation?.operation, (performance.now() - started) / 1000);
           if (response.body.kind !== "single") return;
           const codes = errorCodes(response.body.singleResult.errors);
           if (codes.length === 0) return;

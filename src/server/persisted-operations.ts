@@ -121,7 +121,9 @@ export class PersistedOperations {
     return (req: Request, res: Response, next: NextFunction): void => {
       if (Array.isArray(req.body)) return next(); // a batch: the next handler refuses it
       const get = req.method === "GET";
-      const params = get ? new URLSearchParams(new URL(req.url, "http://x").search) : null;
+      // the query string alone: `new URL` throws on paths such as `//a:99999`, which a caller may send
+      const mark = req.url.indexOf("?");
+      const params = get ? new URLSearchParams(mark < 0 ? "" : req.url.slice(mark + 1)) : null;
       const body = get ? null : ((req.body ?? {}) as Record<string, unknown>);
       let extensions: unknown = get ? params!.get("extensions") : body!.extensions;
       if (get && typeof extensions === "string") {

@@ -30,6 +30,15 @@ export interface Tracing {
   shutdown(): Promise<void>;
 }
 
+/**
+ * A statement's text for `db.statement`: placeholders, never values. A customer page names its partners as
+ * literals (so PostgreSQL plans it per partner): those become `?`. Long statements are cut.
+ */
+export function statementForSpan(text: string): string {
+  const masked = text.replace(/'\{[0-9a-fA-F,-]*\}'::uuid\[\]/g, "?::uuid[]").replace(/'[0-9a-fA-F-]{36}'::uuid/g, "?::uuid");
+  return masked.length > MAX_STATEMENT_CHARS ? masked.slice(0, MAX_STATEMENT_CHARS) : masked;
+}
+
 /** Statement text kept in `db.statement`; longer statements are cut (the planner's can be long). */
 const MAX_STATEMENT_CHARS = 8192;
 
@@ -102,7 +111,7 @@ export async function startTracing(config: Pick<Config, "tracing">, log: AppLogg
         statement(text): StatementEnd {
           const child = tracer.startSpan(
             sqlOperation(text),
-            { kind: api.SpanKind.CLIENT, attributes: { "db.system": "postgresql", "db.operation": sqlOperation(text), "db.statement": text.length > MAX_STATEMENT_CHARS ? text.slice(0, MAX_STATEMENT_CHARS) : text } },
+            { kind: api.SpanKind.CLIENT, attributes: { "db.system": "postgresql", "db.operation": sqlOperation(text), "db.statement": statementForSpan(text) } },
             context,
           );
           return (error?: unknown) => {

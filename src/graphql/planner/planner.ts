@@ -24,12 +24,14 @@ import type { Aliases, Attachment, NestedSpec, ParamSource, PlanRun, PlanSpecs, 
  * `customer`, …), it plans the field's whole selection once per document
  * shape: one SQL statement that fetches the rows and every planned nested
  * field (1:1 rows as subqueries, lists and pages aggregated to JSON in
- * PostgreSQL), run as a named prepared statement. The rows become instances of
- * the entity classes without TypeORM hydration, and each planned nested value
- * rides on its object under the field node that asked for it, where the
- * field's resolver wrapper (`withReadPlanner`) reads it. Everything not planned
- * resolves as before on those objects, which carry every column; graphql-shield
- * still wraps every field, so a denied field stays null with FORBIDDEN.
+ * PostgreSQL), with only the columns the selection reads (`reads.ts`). Lookups,
+ * and pages that name their partners, run as named prepared statements
+ * (`execute`). The rows become instances of the entity classes without TypeORM
+ * hydration, and each planned nested value rides on its object under the field
+ * node that asked for it, where the field's resolver wrapper
+ * (`withReadPlanner`) reads it. Everything not planned resolves as before on
+ * those objects; graphql-shield still wraps every field, so a denied field
+ * stays null with FORBIDDEN.
  */
 
 /** Where a planned object keeps its planned field values: field node → value. */
@@ -85,7 +87,7 @@ class Wants {
 }
 
 const MAX_JSON_PAIRS = 50; // json_build_object takes at most 100 arguments
-/** Prepared lookups one connection keeps; beyond, a statement runs unnamed (parsed each time). */
+/** Prepared lookups one connection keeps (pages not counted); beyond, a lookup runs unnamed (parsed each time). */
 const MAX_PREPARED_PER_CONNECTION = 300;
 /**
  * Prepared pages one connection keeps (one per document shape and partner, as their text names the partner);
@@ -222,7 +224,7 @@ export class ReadPlanner {
     const query = await spec.query(ctx, args, (value) => `$${values.push(value)}`, "$1");
     if (query === "none" || query === null) return 0;
     const where = withViewerTyped(query.from, query.where);
-    const rows = await this.execute(`SELECT count(*)::int AS n FROM ${query.from} WHERE ${where.join(" AND ")}`, values, false);
+    const rows = await this.execute(`SELECT count(*)::int AS n FROM ${query.from} WHERE ${where.join(" AND ") || "true"}`, values, false);
     return rows[0]!.n as number;
   }
 
@@ -248,7 +250,7 @@ export class ReadPlanner {
       name = statementName(text);
       prepared = this.prepared.get(client);
       if (!prepared) this.prepared.set(client, (prepared = { names: new Set(), pages: 0 }));
-      const full = prepare === "page" ? prepared.pages >= MAX_PREPARED_PAGES_PER_CONNECTION : prepared.names.size >= MAX_PREPARED_PER_CONNECTION;
+      const full = prepare === "page" ? prepared.pages >= MAX_PREPARED_PAGES_PER_CONNECTION : prepared.names.size - prepared.pages >= MAX_PREPARED_PER_CONNECTION;
       if (!prepared.names.has(name) && full) prepared = undefined;
     }
     try {
