@@ -6,11 +6,14 @@ import { createTokenService } from "./auth/tokens";
 import { App, createApp } from "./server/app";
 import type { AppLogger } from "./server/logger";
 import { openSharedState, SharedState } from "./server/shared-state";
+import { DeliveryWorker } from "./modules/webhooks/delivery-worker";
 import { createServices } from "./services";
 
 export interface Running {
   database: Database;
   app: App;
+  /** The in-process webhook delivery worker (null with WEBHOOK_WORKER=off). */
+  worker: DeliveryWorker | null;
   stop(): Promise<void>;
 }
 
@@ -24,13 +27,18 @@ export async function bootstrap(config: Config, log: AppLogger): Promise<Running
     const schema = await buildApiSchema({ shield: !config.disableShield });
     const services = createServices({ dataSource: database.dataSource, config, caches: shared.caches });
     const app = await createApp({ config, schema, dataSource: database.dataSource, services, tokens, log, shared });
+    const worker = config.webhooks.worker ? new DeliveryWorker(database.dataSource, services.webhooks, { config: config.webhooks, listenUrl: database.url, log, sweeps: [() => services.relationships.recordExpiredRequests()] }) : null;
+    await worker?.start();
     return {
       database,
       app,
+      worker,
       async stop() {
         // the database closes even when the app's stop failed: an embedded PostgreSQL must not outlive us
         let appFailure: unknown = null;
         try {
+          // first: deliveries in flight finish (each within the request timeout) while the pool is still open
+          await worker?.stop();
           await app.stop();
         } catch (error) {
           appFailure = error;

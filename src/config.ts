@@ -63,8 +63,34 @@ export interface Config {
   sqlStatementsHeader: boolean;
   /** Query operations of authenticated callers run compiled by graphql-jit (GRAPHQL_JIT=off: graphql-js), from their second execution; compiled queries kept per document in a byte-bounded LRU. */
   jit: { enabled: boolean; cacheBytes: number; maxSourceBytes: number };
+  /** GraphQL subscriptions over WebSocket: operations one connection may hold open (SUBSCRIPTIONS_PER_CONNECTION) and events a subscriber may fall behind before its subscription is ended (SUBSCRIPTION_BUFFER_EVENTS). */
+  subscriptions: { perConnection: number; bufferEvents: number };
   /** PERSISTED_OPERATIONS (off | allow | only, default off) with PERSISTED_OPERATIONS_MANIFEST files (comma-separated): src/server/persisted-operations.ts. */
   persistedOperations: { mode: "off" | "allow" | "only"; manifests: string[] };
+  /** Webhook delivery (src/modules/webhooks): the in-process worker, the key webhook secrets are encrypted with, timing and retry policy. */
+  webhooks: WebhookConfig;
+}
+
+export interface WebhookConfig {
+  /** WEBHOOK_WORKER=off: this instance delivers nothing (run `npm run worker` elsewhere). */
+  worker: boolean;
+  /** Key (any string; hashed to 256 bits) that webhook secrets are encrypted with at rest; a file in the data folder when unset. */
+  secretKey: string | undefined;
+  /** A delivery request that has not answered by then failed. */
+  timeoutMs: number;
+  /** How long a claimed delivery stays with its worker; a worker that dies holding it loses it after this. */
+  leaseMs: number;
+  /** How often the worker looks for due retries (new events wake it at once through NOTIFY). */
+  pollMs: number;
+  /** Deliveries one worker sends at once. */
+  concurrency: number;
+  /** First retry delay; each next one doubles (with jitter) up to `maxDelayMs`. */
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** A delivery still failing this long after its event gives up (FAILED). */
+  retryWindowMs: number;
+  /** Consecutive failed attempts after which a webhook is disabled (webhookUpdate enabled: true turns it back on). */
+  disableAfterFailures: number;
 }
 
 export interface QueryLimits {
@@ -205,6 +231,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       cacheBytes: int(env.JIT_CACHE_BYTES, 64 * 1024 * 1024),
       maxSourceBytes: int(env.JIT_MAX_DOCUMENT_BYTES, 4096),
     },
+    subscriptions: {
+      perConnection: Math.max(1, int(env.SUBSCRIPTIONS_PER_CONNECTION, 20)),
+      bufferEvents: Math.max(1, int(env.SUBSCRIPTION_BUFFER_EVENTS, 1000)),
+    },
     persistedOperations: {
       mode: persistedOperationsMode(env.PERSISTED_OPERATIONS),
       manifests: (env.PERSISTED_OPERATIONS_MANIFEST || "")
@@ -212,6 +242,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         .map((file) => file.trim())
         .filter(Boolean)
         .map((file) => path.resolve(file)),
+    },
+    webhooks: {
+      worker: (env.WEBHOOK_WORKER || "on").toLowerCase() !== "off",
+      secretKey: env.WEBHOOK_SECRET_KEY || undefined,
+      timeoutMs: int(env.WEBHOOK_TIMEOUT_MS, 10_000),
+      leaseMs: int(env.WEBHOOK_LEASE_MS, 60_000),
+      pollMs: int(env.WEBHOOK_POLL_MS, 1000),
+      concurrency: Math.max(1, int(env.WEBHOOK_CONCURRENCY, 8)),
+      baseDelayMs: int(env.WEBHOOK_RETRY_BASE_MS, 30_000),
+      maxDelayMs: int(env.WEBHOOK_RETRY_MAX_DELAY_MS, 6 * 60 * 60 * 1000),
+      retryWindowMs: int(env.WEBHOOK_RETRY_WINDOW_HOURS, 72) * 60 * 60 * 1000,
+      disableAfterFailures: Math.max(1, int(env.WEBHOOK_DISABLE_AFTER_FAILURES, 50)),
     },
   };
 }

@@ -5,6 +5,7 @@ import { LoaderRegistry } from "../graphql/loaders";
 import type { Services } from "../services";
 import { apiError } from "../graphql/errors";
 import type { ReadPlanner } from "../graphql/planner/planner";
+import type { EventFeed } from "../server/event-feed";
 import { Viewer } from "./tokens";
 
 /** Everything one request carries: who calls, its loaders and counters. */
@@ -22,6 +23,8 @@ export interface RequestContext {
   origin?: string;
   /** The caller's socket address (HTTP): the key of the anonymous request budget. */
   address?: string;
+  /** This instance's outbox listener, which subscription fields stream from (src/server/event-feed.ts). */
+  eventFeed?: EventFeed;
 }
 
 /** Services call this where a signed-in partner user is required. */

@@ -26,6 +26,8 @@ export const CAPABILITIES = {
   updateBusinessProfile: [RA, BPA],
   readAuditRecords: [GA, UMA, AA, SA, HA, BA],
   setUserRoles: [GA, UMA],
+  /** Not a row of the matrix: webhooks, their deliveries and test events (docs/webhooks.md). */
+  manageWebhooks: [GA, AA],
   /** Not a row of the matrix: those who manage users, and referrals admins (who pick the user a referral is assigned to). */
   readPartnerUsers: [GA, UMA, RA],
 } as const satisfies Record<string, readonly PartnerRole[]>;

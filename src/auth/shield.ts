@@ -1,6 +1,7 @@
-import { GraphQLSchema, isIntrospectionType, isObjectType } from "graphql";
+import { GraphQLFieldResolver, GraphQLSchema, isIntrospectionType, isObjectType } from "graphql";
 import { allow, rule, shield } from "graphql-shield";
 import type { IRules } from "graphql-shield";
+import { applyMiddleware } from "graphql-middleware";
 import type { IMiddlewareFieldMap } from "graphql-middleware";
 import { forbidden } from "../graphql/errors";
 import type { RequestContext } from "./context";
@@ -12,6 +13,11 @@ const isAuthenticated = rule("authenticated", { cache: "contextual" })((_parent,
 );
 
 type ShieldRule = ReturnType<ReturnType<typeof rule>>;
+
+/** The query, mutation and subscription roots: their fields are denied unless the table names them. */
+function rootTypeNames(schema: GraphQLSchema): Set<string | undefined> {
+  return new Set([schema.getQueryType()?.name, schema.getMutationType()?.name, schema.getSubscriptionType()?.name]);
+}
 
 const capabilityRules = new Map<Capability, ShieldRule>();
 
@@ -40,7 +46,7 @@ function toShieldRule(fieldRule: FieldRule) {
  */
 export function permissionRules(schema: GraphQLSchema): IRules {
   const tree: Record<string, Record<string, unknown>> = {};
-  const roots = new Set([schema.getQueryType()?.name, schema.getMutationType()?.name]);
+  const roots = rootTypeNames(schema);
   for (const type of Object.values(schema.getTypeMap())) {
     if (!isObjectType(type) || isIntrospectionType(type) || roots.has(type.name)) continue;
     tree[type.name] = { "*": allow };
@@ -65,7 +71,7 @@ export function permissionsMiddleware(schema: GraphQLSchema): IMiddlewareFieldMa
     fallbackError: () => forbidden(),
   });
   const all = generator.generate(schema) as Record<string, Record<string, unknown>>;
-  const roots = new Set([schema.getQueryType()?.name, schema.getMutationType()?.name]);
+  const roots = rootTypeNames(schema);
   const guarded: Record<string, Record<string, unknown>> = {};
   for (const [typeName, fields] of Object.entries(all)) {
     for (const [fieldName, middleware] of Object.entries(fields)) {
@@ -74,4 +80,28 @@ export function permissionsMiddleware(schema: GraphQLSchema): IMiddlewareFieldMa
     }
   }
   return guarded as IMiddlewareFieldMap;
+}
+
+/** What shield generates for a field without fragments: it runs `resolve` once the rule allows. */
+type FieldCheck = (resolve: GraphQLFieldResolver<unknown, unknown>, ...rest: Parameters<GraphQLFieldResolver<unknown, unknown>>) => Promise<unknown>;
+
+/**
+ * The schema with the permission table applied. graphql-middleware wraps a
+ * field's `resolve` when it has one, and every subscription field has one
+ * (run for each event, src/graphql/schema.ts): a subscription field's rule
+ * is put around its `subscribe` as well, so a caller without the capability
+ * is refused when it subscribes, and each event is checked again.
+ */
+export function withPermissions(schema: GraphQLSchema): GraphQLSchema {
+  const middleware = permissionsMiddleware(schema);
+  const guarded = applyMiddleware(schema, middleware);
+  const subscription = guarded.getSubscriptionType();
+  const rules = (subscription ? middleware[subscription.name] : undefined) as Record<string, FieldCheck> | undefined;
+  for (const field of Object.values(subscription?.getFields() ?? {})) {
+    const check = rules?.[field.name];
+    const subscribe: GraphQLFieldResolver<unknown, unknown> | undefined = field.subscribe;
+    if (!check || !subscribe) throw new Error(`${subscription!.name}.${field.name} has no permission check for its subscribe`);
+    field.subscribe = (source, args, ctx, info) => check(subscribe, source, args, ctx, info);
+  }
+  return guarded;
 }

@@ -38,6 +38,8 @@ export enum UserErrorCode {
   NO_RELATIONSHIP = "NO_RELATIONSHIP",
   LAST_GLOBAL_ADMIN = "LAST_GLOBAL_ADMIN",
   GLOBAL_ADMIN_REQUIRED = "GLOBAL_ADMIN_REQUIRED",
+  /** A webhook URL that may not receive deliveries (in production: not https, or a loopback, private or link-local address). */
+  URL_NOT_ALLOWED = "URL_NOT_ALLOWED",
 }
 registerEnumType(UserErrorCode, { name: "UserErrorCode" });
 

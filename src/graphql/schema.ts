@@ -1,9 +1,10 @@
 import "reflect-metadata";
-import { GraphQLSchema, lexicographicSortSchema, printSchema } from "graphql";
-import { applyMiddleware } from "graphql-middleware";
+import { GraphQLFieldConfig, GraphQLNonNull, GraphQLObjectType, GraphQLSchema, isObjectType, lexicographicSortSchema, printSchema } from "graphql";
 import { buildSchema, NonEmptyArray } from "type-graphql";
-import { permissionsMiddleware } from "../auth/shield";
+import type { RequestContext } from "../auth/context";
+import { withPermissions } from "../auth/shield";
 import { MODULES } from "../modules";
+import { SUBSCRIPTION_ROOT } from "../modules/module";
 import { NodeResolver } from "./node.resolver";
 import { withReadPlanner } from "./planner/schema";
 import { prepareForJit } from "./relay";
@@ -11,9 +12,35 @@ import { prepareForJit } from "./relay";
 /** The node lookups, then every module's resolvers. */
 export const resolvers = [NodeResolver, ...MODULES.flatMap((m) => m.resolvers ?? [])] as unknown as NonEmptyArray<Function>;
 
-/** The schema as type-graphql builds it from the classes (no permissions). */
-export function buildBareSchema(): Promise<GraphQLSchema> {
-  return buildSchema({ resolvers, validate: false, emitSchemaFile: false });
+/** The modules' subscription fields (ModuleManifest.subscriptions) as the root subscription type. */
+function withSubscriptionRoot(schema: GraphQLSchema): GraphQLSchema {
+  const fields = MODULES.flatMap((m) => Object.entries(m.subscriptions?.fields ?? {}));
+  if (fields.length === 0) return schema;
+  const subscription = new GraphQLObjectType<unknown, RequestContext>({
+    name: SUBSCRIPTION_ROOT,
+    description: "Events pushed over WebSocket (graphql-ws) on /graphql.",
+    fields: Object.fromEntries(
+      fields.map(([name, field]) => {
+        const type = schema.getType(field.type);
+        if (!isObjectType(type)) throw new Error(`${SUBSCRIPTION_ROOT}.${name}: ${field.type} is not an object type of the schema`);
+        const config: GraphQLFieldConfig<unknown, RequestContext, Record<string, unknown>> = {
+          type: new GraphQLNonNull(type),
+          description: field.description,
+          args: field.args,
+          subscribe: (_root, args, ctx) => field.subscribe(ctx, args),
+          resolve: (event) => field.resolve(event),
+        };
+        return [name, config];
+      }),
+    ),
+  });
+  return new GraphQLSchema({ ...schema.toConfig(), subscription });
+}
+
+/** The schema as type-graphql builds it from the classes, with the subscription root (no permissions). */
+export async function buildBareSchema(): Promise<GraphQLSchema> {
+  const orphanedTypes = MODULES.flatMap((m) => m.subscriptions?.types ?? []);
+  return withSubscriptionRoot(await buildSchema({ resolvers, orphanedTypes, validate: false, emitSchemaFile: false }));
 }
 
 /**
@@ -22,7 +49,7 @@ export function buildBareSchema(): Promise<GraphQLSchema> {
  */
 export async function buildApiSchema(options: { shield?: boolean } = {}): Promise<GraphQLSchema> {
   const bare = withReadPlanner(await buildBareSchema());
-  const schema = options.shield === false ? bare : applyMiddleware(bare, permissionsMiddleware(bare));
+  const schema = options.shield === false ? bare : withPermissions(bare);
   prepareForJit(schema);
   return schema;
 }

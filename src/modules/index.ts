@@ -1,6 +1,8 @@
 import { auditModule } from "./audit/audit.module";
 import { businessProfilesModule } from "./business-profile/business-profile.module";
 import { customersModule } from "./customers/customer.module";
+import { eventsModule } from "./events/events.module";
+import { eventStreamsModule } from "./event-streams/event-stream.module";
 import { idempotencyModule } from "./idempotency/idempotency.module";
 import type { ModuleManifest } from "./module";
 import { partnersModule } from "./partners/partner.module";
@@ -10,6 +12,7 @@ import { purchasePermissionsModule } from "./purchase-permissions/purchase-permi
 import { indirectRelationshipsModule } from "./relationships/indirect-relationship.module";
 import { relationshipsModule } from "./relationships/relationship.module";
 import { subscriptionsModule } from "./subscriptions/subscription.module";
+import { webhooksModule } from "./webhooks/webhook.module";
 
 /**
  * Every domain area, registered here and nowhere else. Order matters only for
@@ -17,6 +20,7 @@ import { subscriptionsModule } from "./subscriptions/subscription.module";
  */
 export const MODULES: readonly ModuleManifest[] = [
   partnersModule,
+  eventsModule,
   auditModule,
   partnerUsersModule,
   idempotencyModule,
@@ -27,4 +31,6 @@ export const MODULES: readonly ModuleManifest[] = [
   relationshipsModule,
   businessProfilesModule,
   referralsModule,
+  webhooksModule,
+  eventStreamsModule,
 ];

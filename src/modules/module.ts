@@ -1,3 +1,4 @@
+import type { GraphQLFieldConfigArgumentMap } from "graphql";
 import type { DataSource } from "typeorm";
 import type { RequestContext } from "../auth/context";
 import type { Capability, FieldRule } from "../auth/permissions";
@@ -10,7 +11,7 @@ import type { Services } from "../services";
 /** What every service factory may use: the database, the configuration, the cross-instance cache bus. */
 export interface ServiceDeps {
   dataSource: DataSource;
-  config: Pick<Config, "invitationSecret" | "dataDir">;
+  config: Pick<Config, "invitationSecret" | "dataDir" | "env" | "webhooks">;
   caches: CacheBus;
 }
 
@@ -40,6 +41,28 @@ export interface ModuleManifest {
   nodes?: Record<string, NodeType>;
   /** Fields the read planner answers in one statement (src/graphql/planner), by schema coordinate. */
   plans?: PlanSpecs;
+  /** Root subscription fields and the object types of their events (src/graphql/schema.ts adds them to the schema). */
+  subscriptions?: { types: Function[]; fields: Record<string, SubscriptionField> };
+}
+
+/** The root subscription type's name: `Subscription` is the sold subscription's type (API contract). */
+export const SUBSCRIPTION_ROOT = "SubscriptionRoot";
+
+/**
+ * A field of the root subscription type. type-graphql would name that type
+ * `Subscription`, which is the sold subscription's type here, so these are
+ * graphql-js fields on `SubscriptionRoot`; their event types and those types'
+ * field resolvers are type-graphql classes as usual.
+ */
+export interface SubscriptionField {
+  /** The GraphQL object type (by name) of each event; the field is non-null. */
+  type: string;
+  description: string;
+  args?: GraphQLFieldConfigArgumentMap;
+  /** The stream of source events for this caller; throws (FORBIDDEN, BAD_USER_INPUT) to refuse. */
+  subscribe(ctx: RequestContext, args: Record<string, unknown>): Promise<AsyncIterable<unknown>>;
+  /** One source event as the object of `type`. */
+  resolve(event: unknown): unknown;
 }
 
 export function defineModule(manifest: ModuleManifest): ModuleManifest {

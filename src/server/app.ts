@@ -23,6 +23,7 @@ import { nulCharacterError, variablesError } from "./input-guard";
 import { actualCost, documentShapeError, enforceCost, TooComplex } from "./limits";
 import type { AppLogger } from "./logger";
 import { DrainableServer } from "./drain";
+import { EventFeed, primaryUrlOf } from "./event-feed";
 import { CompiledQueryCache, jitGateway } from "./jit";
 import { Metrics } from "./metrics";
 import { observabilityPlugin, observeRequests, requestLog } from "./observability";
@@ -32,6 +33,7 @@ import { mountPlayground, playgroundLandingPage, playgroundOptions } from "./pla
 import type { CostBudget } from "./rate-limit";
 import type { SharedState } from "./shared-state";
 import { startTracing, Tracing } from "./tracing";
+import { serveSubscriptions, SubscriptionServer } from "./websocket";
 
 export interface AppDeps {
   config: Config;
@@ -131,6 +133,8 @@ export interface App {
   documentCaches: { parsed: ByteLru<DocumentNode>; shapes: ByteLru<TooComplex | null> };
   /** Compiled queries (null with GRAPHQL_JIT=off). */
   jitCache: CompiledQueryCache | null;
+  /** The outbox listener that subscriptions stream from (started by the first one). */
+  eventFeed: EventFeed;
   /** Builds a request context as the HTTP layer does (for executeOperation in tests). */
   contextFor(authorization?: string, scope?: RequestScope, origin?: string, address?: string): Promise<RequestContext>;
   listen(port: number, host: string): Promise<http.Server>;
@@ -152,6 +156,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
 
   const planner = config.readPlanner.enabled ? new ReadPlanner(dataSource, planSpecs(), config.readPlanner.planCacheEntries) : null;
   const lookupUser = partnerUserLookup(dataSource);
+  const eventFeed = new EventFeed({ events: services.events, url: primaryUrlOf(dataSource), log, bufferEvents: config.subscriptions.bufferEvents });
   // a role change drops the verified tokens' user checks of that user, here and (through Redis) on every other instance
   deps.shared.caches.register(USER_CACHE, { delete: (userId) => tokens.forgetUser(userId), clear: () => tokens.forgetAll() });
   const contextFor = async (authorization?: string, scope?: RequestScope, origin?: string, address?: string): Promise<RequestContext> => {
@@ -169,7 +174,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       }
     }
     if (scope) scope.authenticated = viewer !== null;
-    return { requestId, viewer, loaders: new LoaderRegistry(), services, dataSource, config, sql: scope?.sql ?? { statements: 0 }, planner, origin, address };
+    return { requestId, viewer, loaders: new LoaderRegistry(), services, dataSource, config, sql: scope?.sql ?? { statements: 0 }, planner, origin, address, eventFeed };
   };
   // before a token is verified nothing is known of the caller: it gets the tight limits
   const limitsFor = (context: RequestContext) => (context.viewer ? config.limits : config.anonymousLimits);
@@ -187,7 +192,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       return {
         async didResolveOperation({ contextValue, operation, document, request }) {
           if (!operation) return;
-          if (operation.operation === "subscription") throw apiError("BAD_REQUEST", "Subscription operations are not served over HTTP; send queries and mutations.");
+          if (operation.operation === "subscription") throw apiError("BAD_REQUEST", "Subscription operations are not served over HTTP; subscribe over WebSocket (graphql-ws) on /graphql.");
           // the payload read after commit must see the write: no replica for any read of a mutation
           if (operation.operation === "mutation") readFromPrimary();
           if (!contextValue.viewer) {
@@ -379,6 +384,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
 
   let server: DrainableServer | null = null;
+  let subscriptions: SubscriptionServer | null = null;
   return {
     app,
     apollo,
@@ -389,6 +395,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     planner,
     documentCaches,
     jitCache: jit?.cache ?? null,
+    eventFeed,
     contextFor,
     listen(port, host) {
       return new Promise((resolve, reject) => {
@@ -398,6 +405,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
         s.once("error", reject);
         s.listen(port, host, () => {
           server = drainable;
+          subscriptions = serveSubscriptions(s, { schema, config, contextFor, formatError, log });
           resolve(s);
         });
       });
@@ -405,6 +413,13 @@ export async function createApp(deps: AppDeps): Promise<App> {
     async stop() {
       shuttingDown = true;
       log.info("shutting down: /readyz answers 503");
+      // subscriptions never finish by themselves: their clients are told to reconnect (to another instance) first
+      if (subscriptions) {
+        const ws = subscriptions;
+        subscriptions = null;
+        await ws.close(Math.min(config.shutdownDrainMs, 2_000));
+      }
+      await eventFeed.close();
       if (server) {
         const s = server;
         server = null;

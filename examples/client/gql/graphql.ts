@@ -121,7 +121,8 @@ export type UserErrorCode =
   | 'REGISTRATION_NUMBER_REQUIRED'
   | 'REQUIRED'
   | 'STALE_ETAG'
-  | 'TOO_LONG';
+  | 'TOO_LONG'
+  | 'URL_NOT_ALLOWED';
 
 export type ListCustomersQueryVariables = Exact<{
   first: number;

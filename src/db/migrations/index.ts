@@ -4,6 +4,7 @@ import { PerPartnerBillingProfile1732550000000 } from "./1732550000000-per-partn
 import { BusinessProfiles1732600000000 } from "./1732600000000-business-profiles";
 import { PartnerUserRoles1732610000000 } from "./1732610000000-partner-user-roles";
 import { Referrals1732620000000 } from "./1732620000000-referrals";
+import { EventsAndWebhooks1732700000000 } from "./1732700000000-events-and-webhooks";
 
 /** The schema's history, oldest first: a new migration is a file here and a line below. */
-export const migrations = [InitialSchema1732300000000, RelationshipRequests1732400000000, PerPartnerBillingProfile1732550000000, BusinessProfiles1732600000000, PartnerUserRoles1732610000000, Referrals1732620000000];
+export const migrations = [InitialSchema1732300000000, RelationshipRequests1732400000000, PerPartnerBillingProfile1732550000000, BusinessProfiles1732600000000, PartnerUserRoles1732610000000, Referrals1732620000000, EventsAndWebhooks1732700000000];

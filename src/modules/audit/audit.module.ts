@@ -15,7 +15,7 @@ export const auditModule = defineModule({
   plans: auditPlans,
   entities: [AuditRecord],
   resolvers: [AuditRecordResolver],
-  services: ({ dataSource }) => ({ audit: new AuditService(dataSource) }),
+  services: ({ dataSource }, { events }) => ({ audit: new AuditService(dataSource, events) }),
   fieldRules: {
     Query: { auditRecords: "readAuditRecords" },
     AuditRecord: { customer: "readCustomers" },

@@ -4,7 +4,10 @@ import { badUserInput } from "../../graphql/errors";
 import { BindValue, idOfType } from "../../graphql/relay";
 
 /** Resource types whose records need more than `readAuditRecords`: the capability that reads the resource itself. */
-const RESOURCE_READ_RULES: ReadonlyMap<string, Capability> = new Map<string, Capability>([["referral", "readAllReferrals"]]);
+const RESOURCE_READ_RULES: ReadonlyMap<string, Capability> = new Map<string, Capability>([
+  ["referral", "readAllReferrals"],
+  ["webhook", "manageWebhooks"],
+]);
 
 /** Resource types of records the caller's roles may not read (audit readers may not read referrals through their history). */
 export function hiddenResourceTypes(viewer: Viewer): string[] {

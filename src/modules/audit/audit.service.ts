@@ -1,7 +1,7 @@
 import { DataSource, EntityManager, SelectQueryBuilder } from "typeorm";
 import { requireViewer, RequestContext } from "../../auth/context";
 import { Connection, ConnectionArgs, countByParent, namedParameters, paginate, paginateByParent, SortOrder } from "../../graphql/relay";
-import { PartnerRole } from "../../auth/roles";
+import type { EventService } from "../events/event.service";
 import { AuditRecord } from "./audit-record.entity";
 import { AuditFilter, auditFilterConditions, auditVisibility, hiddenResourceTypes } from "./audit.scope";
 
@@ -28,22 +28,34 @@ export const BY_TIME: SortOrder<AuditRecord> = {
 };
 
 export class AuditService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly events: EventService,
+  ) {}
 
-  /** Writes one record inside the caller's transaction, so it exists exactly when the change does. */
+  /**
+   * Writes one record inside the caller's transaction, so it exists exactly when the change does,
+   * and the domain event of that record in the same partner's feed (the outbox: src/modules/events).
+   */
   async record(manager: EntityManager, ctx: RequestContext, entry: AuditEntry): Promise<void> {
     const on = entry.on ?? (({ partnerId, userId, email, roles }) => ({ partnerId, actor: { userId, email: email ?? "", roles: [...roles] } }))(requireViewer(ctx));
-    await manager.insert(AuditRecord, {
-      partnerId: on.partnerId,
-      customerId: entry.customerId,
-      operationType: entry.operationType,
-      resourceType: entry.resourceType,
-      actorUserId: on.actor.userId,
-      actorEmail: on.actor.email,
-      actorRoles: on.actor.roles as PartnerRole[],
-      oldValue: (entry.oldValue ?? null) as object,
-      newValue: (entry.newValue ?? null) as object,
-    });
+    const values = [
+      on.partnerId,
+      entry.customerId,
+      entry.operationType,
+      entry.resourceType,
+      on.actor.userId,
+      on.actor.email,
+      on.actor.roles,
+      entry.oldValue == null ? null : JSON.stringify(entry.oldValue),
+      entry.newValue == null ? null : JSON.stringify(entry.newValue),
+    ];
+    const insert = `INSERT INTO audit_record (partner_id, customer_id, operation_type, resource_type, actor_user_id, actor_email, actor_roles, old_value, new_value)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING at`;
+    const event = this.events.draftForAudit(on.partnerId, entry);
+    // one statement for the record and its event: the event is dated by the record's insert, so the feed and the log agree
+    if (event) await this.events.append(manager, event, { with: { sql: insert, parameters: values } });
+    else await manager.query(insert, values);
   }
 
   /**

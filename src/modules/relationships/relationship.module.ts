@@ -19,8 +19,8 @@ export const relationshipsModule = defineModule({
   entities: [CustomerRelationship, RelationshipRequest],
   resolvers: [RelationshipResolver],
   // after subscriptions and purchase-permissions in MODULES: a removal suspends and revokes through their services
-  services: ({ dataSource, config }, { customers, partners, indirectRelationships, subscriptions, purchasePermissions, audit, idempotency }) => ({
-    relationships: new RelationshipService(dataSource, customers, partners, indirectRelationships, subscriptions, purchasePermissions, audit, idempotency, invitationSecretOf(config)),
+  services: ({ dataSource, config }, { customers, partners, indirectRelationships, subscriptions, purchasePermissions, audit, idempotency, events }) => ({
+    relationships: new RelationshipService(dataSource, customers, partners, indirectRelationships, subscriptions, purchasePermissions, audit, idempotency, invitationSecretOf(config), events),
   }),
   fieldRules: {
     Query: { relationshipRequests: "manageRelationshipRequests" },

@@ -8,6 +8,7 @@ import { AuditService } from "../audit/audit.service";
 import { regionOf } from "../customers/country-rules";
 import { Customer, CustomerDomain } from "../customers/customer.entity";
 import { CustomerService } from "../customers/customer.service";
+import { EventService } from "../events/event.service";
 import { IdempotencyService } from "../idempotency/idempotency.service";
 import { Partner } from "../partners/partner.entity";
 import { Cloud } from "../partners/partner.enums";
@@ -83,6 +84,7 @@ export class RelationshipService {
     private readonly audit: AuditService,
     private readonly idempotency: IdempotencyService,
     private readonly invitationSecret: string,
+    private readonly events: EventService,
   ) {}
 
   // ------------------------------------------------------------ invitation tokens
@@ -159,6 +161,40 @@ export class RelationshipService {
     );
     ctx.loaders.clearAll();
     return { relationshipRequest: await this.idempotency.created(outcome, "relationshipRequestId", (id) => this.byId(ctx, id), "request") };
+  }
+
+  /**
+   * Expiry is computed, never stored: the first sweep that observes a pending request past `expiresAt` writes its
+   * `relationshipRequest.expired` event (once: the outbox's unique index on that type and resource), dated at the
+   * expiry. Run by the webhook workers; returns how many it recorded.
+   */
+  async recordExpiredRequests(limit = 100): Promise<number> {
+    return this.dataSource.transaction(async (manager) => {
+      const expired = await manager
+        .getRepository(RelationshipRequest)
+        .createQueryBuilder("rr")
+        .where("rr.status = :pending AND rr.expires_at <= now()", { pending: StoredRequestStatus.PENDING })
+        .andWhere(
+          `NOT EXISTS (SELECT 1 FROM domain_event e WHERE e.type = 'relationshipRequest.expired' AND e.partner_id = rr.partner_id
+             AND e.resource_id = replace(rtrim(translate(encode(convert_to('RelationshipRequest:' || CAST(rr.id AS text), 'UTF8'), 'base64'), '+/', '-_'), '='), E'\\n', ''))`,
+        )
+        .orderBy("rr.expires_at")
+        .limit(limit)
+        .setLock("pessimistic_write")
+        .setOnLocked("skip_locked")
+        .getMany();
+      for (const request of expired) {
+        await this.events.append(manager, {
+          partnerId: request.partnerId,
+          type: "relationshipRequest.expired",
+          resourceType: "relationship_request",
+          resourceId: encodeGlobalId("RelationshipRequest", request.id),
+          body: requestSnapshot(request),
+          occurredAt: request.expiresAt,
+        });
+      }
+      return expired.length;
+    });
   }
 
   /** A pinned domain must name a tenant of the partner's cloud and region that it may still invite. */

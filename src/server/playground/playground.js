@@ -6,7 +6,10 @@
   var config = JSON.parse(document.getElementById("playground-config").textContent);
   var h = React.createElement;
   var Kit = GraphiQL.React; // @graphiql/react as bundled in graphiql's UMD: its hooks reach the editors
-  var fetchGraphQL = GraphiQL.createFetcher({ url: config.endpoint });
+  // subscriptions go over WebSocket (graphql-ws, bundled in graphiql.min.js); the headers, token included, become the connection_init payload
+  var subscriptionUrl = new URL(config.endpoint, location.href);
+  subscriptionUrl.protocol = subscriptionUrl.protocol === "https:" ? "wss:" : "ws:";
+  var fetchGraphQL = GraphiQL.createFetcher({ url: config.endpoint, subscriptionUrl: subscriptionUrl.href });
 
   function storedHeaders() {
     try {
