@@ -139,6 +139,22 @@ describe("delivery", () => {
     expect(delivery).toMatchObject({ status: "DELIVERED", attempts: 3, lastStatusCode: 200 });
   });
 
+  it("a secret this instance cannot decrypt (another WEBHOOK_SECRET_KEY) is a failed attempt with a clear error, not a stuck claim", async () => {
+    await onlyThisTestsWebhooks();
+    const { receiver: r, url } = await receiver([200]);
+    const hook = await createWebhook(app, url, ["customer.created"]);
+    await app.sql(`UPDATE webhook SET secret_ciphertext = 'v1.sealed-elsewhere' WHERE url = $1`, [url]);
+    await newCustomer();
+    const worker = await workerFor(app, frozenClock(), {});
+    expect(await worker.runOnce()).toBe(1);
+    expect(r.received).toHaveLength(0);
+    const [delivery] = (await deliveriesOf(hook.id)).nodes;
+    expect(delivery).toMatchObject({ status: "PENDING", attempts: 1, lastStatusCode: null });
+    expect(delivery.lastError).toContain("WEBHOOK_SECRET_KEY");
+    const [row] = await app.sql(`SELECT lease_token FROM webhook_delivery d JOIN webhook w ON w.id = d.webhook_id WHERE w.url = $1`, [url]);
+    expect(row.lease_token).toBeNull();
+  });
+
   it("gives up (FAILED) once the retry window has passed", async () => {
     await onlyThisTestsWebhooks();
     const { url } = await receiver([503]);
@@ -253,5 +269,44 @@ describe("delivery", () => {
     // audit readers without the webhook capability do not see webhook records
     const helpdesk = dataOf(await app.as("contoso", PartnerRole.HELPDESK_AGENT).run(`{ auditRecords(filter: { resourceType: "webhook" }) { totalCount } }`)).auditRecords;
     expect(helpdesk.totalCount).toBe(0);
+  });
+});
+
+describe("what a webhook carries stays within the caller's roles", () => {
+  it("an Admin agent (who may not read referrals) may not subscribe a webhook to referral events, see their deliveries, or redirect a webhook that has them", async () => {
+    const refused = dataOf(await agent().run(WEBHOOK_CREATE, { input: { url: "http://127.0.0.1:9/leads", eventTypes: ["customer.created", "referral.received"] } })).webhookCreate;
+    expect(refused.webhook).toBeNull();
+    expect(refused.userErrors).toEqual([expect.objectContaining({ code: "INVALID", field: ["input", "eventTypes", "1"] })]);
+
+    // a Global admin's webhook with referral events
+    const admin = app.as("contoso", PartnerRole.GLOBAL_ADMIN);
+    const created = dataOf(await admin.run(WEBHOOK_CREATE, { input: { url: "http://127.0.0.1:9/leads", eventTypes: ["referral.received", "customer.created"] } })).webhookCreate;
+    expect(created.userErrors).toEqual([]);
+    const hookId = created.webhook.id;
+    const [hook] = await app.sql(`SELECT id FROM webhook WHERE url = 'http://127.0.0.1:9/leads'`);
+    for (const [type, resourceType] of [["referral.received", "referral"], ["customer.created", "customer"]]) {
+      const [event] = await app.sql(
+        `INSERT INTO domain_event (partner_id, type, resource_type, resource_id, body) VALUES ($1, $2, $3, 'x', '{"secret":"lead"}') RETURNING id, seq`,
+        [partnerId("contoso"), type, resourceType],
+      );
+      await app.sql(`INSERT INTO webhook_delivery (webhook_id, event_id, event_seq, resource_id, status) VALUES ($1, $2, $3, 'x', 'DELIVERED')`, [hook.id, event.id, event.seq]);
+    }
+    const byAdmin = dataOf(await admin.run(DELIVERIES, { id: hookId })).webhookDeliveries;
+    expect(byAdmin.nodes.map((n: any) => n.event.type).sort()).toEqual(["customer.created", "referral.received"]);
+    const byAgent = dataOf(await agent().run(DELIVERIES, { id: hookId })).webhookDeliveries;
+    expect(byAgent.totalCount).toBe(1);
+    expect(byAgent.nodes.map((n: any) => n.event.type)).toEqual(["customer.created"]);
+
+    const redirect = dataOf(await agent().run(WEBHOOK_UPDATE, { input: { id: hookId, url: "http://127.0.0.1:9/mine" } })).webhookUpdate;
+    expect(redirect.webhook).toBeNull();
+    expect(redirect.userErrors).toEqual([expect.objectContaining({ code: "INVALID", field: ["input", "eventTypes"] })]);
+    const [still] = await app.sql(`SELECT url FROM webhook WHERE id = $1`, [hook.id]);
+    expect(still.url).toBe("http://127.0.0.1:9/leads");
+  });
+
+  it("refuses an eventTypes list longer than there are types, with one error", async () => {
+    const many = Array.from({ length: 500 }, (_, i) => `x${i}`);
+    const refused = dataOf(await agent().run(WEBHOOK_CREATE, { input: { url: "http://127.0.0.1:9/many", eventTypes: many } })).webhookCreate;
+    expect(refused.userErrors).toEqual([expect.objectContaining({ code: "TOO_LONG", field: ["input", "eventTypes"] })]);
   });
 });

@@ -246,8 +246,15 @@ export class DeliveryWorker {
       const { event } = delivery;
       const body = JSON.stringify({ id: event.id, type: event.type, occurredAt: new Date(event.occurredAt).toISOString(), resourceId: event.resourceId, data: event.data });
       const timestamp = Math.floor(this.clock.now().getTime() / 1000);
-      const headers = signedHeaders(this.webhooks.secrets.open(delivery.secretCiphertext), event.id, timestamp, body);
-      outcome = await postOnce(delivery.url, headers, body, { timeoutMs: this.config.timeoutMs, production });
+      let secret: string | null = null;
+      try {
+        secret = this.webhooks.secrets.open(delivery.secretCiphertext);
+      } catch {
+        // sealed under another key (WEBHOOK_SECRET_KEY differs between instances): an attempt that failed, not a stuck claim
+      }
+      outcome = secret
+        ? await postOnce(delivery.url, signedHeaders(secret, event.id, timestamp, body), body, { timeoutMs: this.config.timeoutMs, production })
+        : { statusCode: null, error: "The webhook's secret cannot be read with this instance's WEBHOOK_SECRET_KEY; every instance must share one." };
     }
     const ok = outcome.statusCode !== null && outcome.statusCode >= 200 && outcome.statusCode < 300;
     await (ok ? this.succeeded(delivery, outcome.statusCode!) : this.failed(delivery, outcome));

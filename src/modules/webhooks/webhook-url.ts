@@ -96,7 +96,8 @@ export async function urlRefusal(raw: string, policy: UrlPolicy): Promise<UrlRef
   }
   if (addresses.length === 0) return refused(`${host} does not resolve.`);
   const inner = addresses.find((a) => !isPublicAddress(a.address));
-  return inner ? refused(`${host} resolves to ${inner.address}, which is not a public address.`) : null;
+  // the address itself is not named: a caller could otherwise map internal names to private addresses
+  return inner ? refused(`${host} resolves to an address that is not public (loopback, private, link-local or reserved).`) : null;
 }
 
 /**
@@ -110,7 +111,7 @@ export function guardedLookup(resolve: Resolve = systemResolve): LookupFunction 
       (addresses) => {
         const inner = addresses.find((a) => !isPublicAddress(a.address));
         if (addresses.length === 0 || inner) {
-          const error = Object.assign(new Error(`${hostname} resolves to ${inner?.address ?? "nothing"}, which is not a public address`), { code: "URL_NOT_ALLOWED" });
+          const error = Object.assign(new Error(`${hostname} resolves to ${inner ? "an address that is not public" : "nothing"}`), { code: "URL_NOT_ALLOWED" });
           callback(error);
           return;
         }

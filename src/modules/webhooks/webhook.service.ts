@@ -6,6 +6,7 @@ import { UserError, userError, UserErrorCode, UserErrors } from "../../graphql/e
 import { alignOne } from "../../graphql/loaders";
 import { Connection, ConnectionArgs, encodeGlobalId, idOfType, paginate, SortOrder } from "../../graphql/relay";
 import { AuditService } from "../audit/audit.service";
+import { hiddenResourceTypes } from "../audit/audit.scope";
 import { DomainEvent } from "../events/domain-event.entity";
 import { EventService } from "../events/event.service";
 import { isEventType, SUBSCRIBABLE_EVENT_TYPES } from "../events/event-types";
@@ -13,6 +14,14 @@ import { Webhook, WebhookDelivery } from "./webhook.entity";
 import { WebhookCreateInput, WebhookDeliveryFilter, WebhookIdInput, WebhookUpdateInput } from "./webhook.inputs";
 import { generateSecret, SecretBox } from "./webhook-signature";
 import { Resolve, UrlPolicy, urlRefusal } from "./webhook-url";
+
+/** Deliveries of events whose resource type the caller's roles may not read (`hidden`) are not shown. */
+const HIDDEN_EVENTS = "NOT EXISTS (SELECT 1 FROM domain_event he WHERE he.id = d.event_id AND he.resource_type = ANY(:hidden))";
+
+/** `referral.updated` → `referral`: an event type's resource type, as the audit record's. */
+function resourceOfEventType(type: string): string {
+  return type.slice(0, type.indexOf("."));
+}
 
 const NEWEST_FIRST: SortOrder<Webhook> = { name: "CREATED_AT_DESC", column: "w.created_at", idColumn: "w.id", direction: "DESC", value: (w) => w.createdAt, id: (w) => w.id };
 const DELIVERIES_NEWEST_FIRST: SortOrder<WebhookDelivery> = {
@@ -78,7 +87,8 @@ export class WebhookService {
       .getRepository(WebhookDelivery)
       .createQueryBuilder("d")
       .innerJoin(Webhook, "dw", "dw.id = d.webhook_id AND dw.partner_id = :viewerPartnerId", { viewerPartnerId: viewer.partnerId })
-      .where(id ? "d.webhook_id = :webhookId" : "false", { webhookId: id });
+      .where(id ? "d.webhook_id = :webhookId" : "false", { webhookId: id })
+      .andWhere(HIDDEN_EVENTS, { hidden: hiddenResourceTypes(viewer) });
     if (filter?.status) qb.andWhere("d.status = :status", { status: filter.status });
     return paginate(qb, args, DELIVERIES_NEWEST_FIRST);
   }
@@ -89,6 +99,7 @@ export class WebhookService {
       .createQueryBuilder("d")
       .innerJoin(Webhook, "dw", "dw.id = d.webhook_id AND dw.partner_id = :viewerPartnerId", { viewerPartnerId: requireViewer(ctx).partnerId })
       .where("d.id = :id", { id })
+      .andWhere(HIDDEN_EVENTS, { hidden: hiddenResourceTypes(requireViewer(ctx)) })
       .getOne();
   }
 
@@ -110,12 +121,20 @@ export class WebhookService {
     return trimmed;
   }
 
-  private checkEventTypes(types: readonly string[], problems: UserError[]): string[] {
+  private checkEventTypes(ctx: RequestContext, types: readonly string[], problems: UserError[]): string[] {
     const unique = [...new Set(types.map((t) => t.trim()))];
     if (unique.length === 0) problems.push(userError(UserErrorCode.REQUIRED, "Name at least one event type.", ["eventTypes"]));
+    if (unique.length > SUBSCRIBABLE_EVENT_TYPES.length) {
+      problems.push(userError(UserErrorCode.TOO_LONG, `There are ${SUBSCRIBABLE_EVENT_TYPES.length} event types; name each at most once.`, ["eventTypes"]));
+      return unique;
+    }
+    const hidden = hiddenResourceTypes(requireViewer(ctx));
     unique.forEach((type, i) => {
       if (!isEventType(type) || !SUBSCRIBABLE_EVENT_TYPES.includes(type)) {
-        problems.push(userError(UserErrorCode.INVALID, `${type} is not an event type; they are ${SUBSCRIBABLE_EVENT_TYPES.join(", ")}.`, ["eventTypes", i]));
+        problems.push(userError(UserErrorCode.INVALID, `${type.slice(0, 100)} is not an event type; they are ${SUBSCRIBABLE_EVENT_TYPES.join(", ")}.`, ["eventTypes", i]));
+      } else if (hidden.includes(resourceOfEventType(type))) {
+        // a webhook would carry what the caller's roles may not read (e.g. an Admin agent and referrals)
+        problems.push(userError(UserErrorCode.INVALID, `Your roles may not read ${resourceOfEventType(type)} records, so a webhook of yours may not receive ${type}.`, ["eventTypes", i]));
       }
     });
     return unique;
@@ -142,7 +161,7 @@ export class WebhookService {
     const viewer = requireViewer(ctx);
     const problems: UserError[] = [];
     const url = await this.checkUrl(input.url, problems);
-    const eventTypes = this.checkEventTypes(input.eventTypes, problems);
+    const eventTypes = this.checkEventTypes(ctx, input.eventTypes, problems);
     const description = this.checkDescription(input.description, problems);
     if (problems.length > 0) throw new UserErrors(problems);
     const secret = generateSecret();
@@ -164,11 +183,17 @@ export class WebhookService {
   async update(ctx: RequestContext, input: WebhookUpdateInput): Promise<{ webhook: Webhook }> {
     const problems: UserError[] = [];
     const url = input.url != null ? await this.checkUrl(input.url, problems) : undefined;
-    const eventTypes = input.eventTypes != null ? this.checkEventTypes(input.eventTypes, problems) : undefined;
+    const eventTypes = input.eventTypes != null ? this.checkEventTypes(ctx, input.eventTypes, problems) : undefined;
     const description = input.description !== undefined ? this.checkDescription(input.description, problems) : undefined;
     if (problems.length > 0) throw new UserErrors(problems);
     const webhook = await this.dataSource.transaction(async (manager) => {
       const current = await this.lock(manager, ctx, input.id);
+      // redirecting a webhook that carries what the caller may not read would hand it over
+      if (eventTypes === undefined) {
+        const kept: UserError[] = [];
+        this.checkEventTypes(ctx, current.eventTypes, kept);
+        if (kept.length > 0) throw new UserErrors(kept.map((problem) => ({ ...problem, field: ["input", "eventTypes"] })));
+      }
       const enabling = input.enabled === true && !current.enabled;
       const disabling = input.enabled === false && current.enabled;
       await manager.query(
