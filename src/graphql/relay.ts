@@ -8,6 +8,10 @@ import { badUserInput } from "./errors";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+export function isUuid(value: string): boolean {
+  return UUID.test(value);
+}
+
 export function encodeGlobalId(type: string, id: string): string {
   return Buffer.from(`${type}:${id}`, "utf8").toString("base64url");
 }

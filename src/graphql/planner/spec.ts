@@ -1,5 +1,5 @@
 import type { RequestContext } from "../../auth/context";
-import type { BindValue, SortOrder } from "../relay";
+import { isUuid, type BindValue, type SortOrder } from "../relay";
 
 /**
  * What a module tells the read planner about its fields. The planner reads
@@ -38,19 +38,17 @@ export interface Attachment {
   alias: string;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /**
  * A partner id written into a statement's text (checked to be a UUID first, so nothing else can be): a
  * page whose tenant scope is literal gets a generic plan made for that partner (see `RootQuery.named`).
  */
 export function uuidLiteral(id: string): string {
-  if (!UUID.test(id)) throw new Error("not a uuid");
+  if (!isUuid(id)) throw new Error("not a uuid");
   return `'${id}'::uuid`;
 }
 
 export function uuidArrayLiteral(ids: readonly string[]): string {
-  for (const id of ids) if (!UUID.test(id)) throw new Error("not a uuid");
+  for (const id of ids) if (!isUuid(id)) throw new Error("not a uuid");
   return `'{${ids.join(",")}}'::uuid[]`;
 }
 

@@ -43,6 +43,6 @@ export class DomainEvent {
 }
 
 /** The JSON a webhook receives: `{ id, type, occurredAt, resourceId, data }`. */
-export function eventPayload(event: DomainEvent): { id: string; type: string; occurredAt: string; resourceId: string; data: Record<string, unknown> } {
+export function eventPayload(event: Pick<DomainEvent, "id" | "type" | "occurredAt" | "resourceId"> & { data: unknown }): { id: string; type: string; occurredAt: string; resourceId: string; data: unknown } {
   return { id: event.id, type: event.type, occurredAt: new Date(event.occurredAt).toISOString(), resourceId: event.resourceId, data: event.data };
 }

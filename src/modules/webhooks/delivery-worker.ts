@@ -4,6 +4,7 @@ import https from "node:https";
 import { Client } from "pg";
 import type { DataSource } from "typeorm";
 import type { WebhookConfig } from "../../config";
+import { eventPayload } from "../events/domain-event.entity";
 import { EVENTS_CHANNEL } from "../events/event.service";
 import { signedHeaders } from "./webhook-signature";
 import { guardedLookup, urlRefusal } from "./webhook-url";
@@ -244,7 +245,7 @@ export class DeliveryWorker {
       outcome = { statusCode: null, error: refusal.message };
     } else {
       const { event } = delivery;
-      const body = JSON.stringify({ id: event.id, type: event.type, occurredAt: new Date(event.occurredAt).toISOString(), resourceId: event.resourceId, data: event.data });
+      const body = JSON.stringify(eventPayload(event));
       const timestamp = Math.floor(this.clock.now().getTime() / 1000);
       let secret: string | null = null;
       try {
