@@ -205,7 +205,10 @@ export class ReadPlanner {
     const where = withViewerTyped(`${plan.json} ${query.from}`, [...query.where, ...windowConditions(order!, window, bind)]);
     const direction = orderDirection(order!, window.backward);
     // the order's value rides as its own column: the objects may not carry the property it reads
-    const text = `SELECT ${plan.json} AS row, ${order!.column} AS k FROM ${query.from} WHERE ${where.join(" AND ") || "true"} ORDER BY ${order!.column} ${direction}, ${order!.idColumn} ${direction} LIMIT ${bind(window.limit + 1)}`;
+    // a named page carries its limit as a literal: with LIMIT a parameter, the generic plan is costed for a tenth
+    // of the rows and PostgreSQL re-plans every execution (measured on (a): bind 0.7 ms of 1.8 ms); page sizes are few
+    const limit = query.named && Number.isSafeInteger(window.limit) ? String(window.limit + 1) : bind(window.limit + 1);
+    const text = `SELECT ${plan.json} AS row, ${order!.column} AS k FROM ${query.from} WHERE ${where.join(" AND ") || "true"} ORDER BY ${order!.column} ${direction}, ${order!.idColumn} ${direction} LIMIT ${limit}`;
     const rows = await this.execute(text, values, query.named ? "page" : false);
     const keys = new Map<object, string | number | Date>();
     const objects = rows.map((r) => {
