@@ -108,6 +108,24 @@ export function apiError(code: ApiErrorCode, message: string, extensions: Record
   });
 }
 
+/** SQLSTATEs of a transaction PostgreSQL rolled back because of concurrent ones: retrying it may well succeed. */
+const TRANSACTION_CONFLICTS = new Set(["40P01" /* deadlock_detected */, "40001" /* serialization_failure */]);
+
+/**
+ * The error a client gets for a transaction aborted by a deadlock or a serialization failure (a TypeORM
+ * QueryFailedError or a pg error, whose message would name SQL): SERVICE_UNAVAILABLE (HTTP 503, which clients
+ * retry), `extensions.retryable`, nothing of the statement; null for any other error.
+ */
+export function transactionConflict(error: unknown): GraphQLError | null {
+  const e = error as { code?: unknown; driverError?: { code?: unknown } } | null;
+  const code = e && typeof e === "object" ? (e.driverError?.code ?? e.code) : undefined;
+  if (typeof code !== "string" || !TRANSACTION_CONFLICTS.has(code)) return null;
+  return apiError("SERVICE_UNAVAILABLE", "This change collided with a concurrent one and was rolled back: nothing was changed. Retry it.", {
+    retryable: true,
+    reason: code === "40P01" ? "DEADLOCK" : "SERIALIZATION_FAILURE",
+  });
+}
+
 export function forbidden(message = "You do not have permission to access this field."): GraphQLError {
   return apiError("FORBIDDEN", message);
 }

@@ -1,5 +1,5 @@
 import { Field, InputType, ObjectType } from "type-graphql";
-import { UserError, UserErrors } from "./errors";
+import { transactionConflict, UserError, UserErrors } from "./errors";
 
 @InputType()
 export abstract class MutationInput {
@@ -19,7 +19,9 @@ export abstract class MutationPayload {
 /**
  * The one mutation wrapper: runs the service call, turns expected failures
  * (thrown as UserErrors, after the transaction rolled back) into payload
- * `userErrors`, and echoes `clientMutationId`.
+ * `userErrors`, turns a transaction PostgreSQL aborted for a deadlock or a
+ * serialization failure into a retryable SERVICE_UNAVAILABLE error (not a 500),
+ * and echoes `clientMutationId`.
  */
 export async function runMutation<P extends MutationPayload>(
   input: MutationInput,
@@ -33,6 +35,7 @@ export async function runMutation<P extends MutationPayload>(
     return { ...result, userErrors: [], clientMutationId } as unknown as P;
   } catch (error) {
     if (error instanceof UserErrors) return { ...onFailure, userErrors: error.errors, clientMutationId } as unknown as P;
-    throw error;
+    // a deadlock victim (e.g. two writers of one resource's events, EventService.append) or a serialization failure: rolled back, retryable
+    throw transactionConflict(error) ?? error;
   }
 }

@@ -9,12 +9,10 @@ import type { AppLogger } from "./logger";
 
 /** Longest wait between attempts to get the LISTEN connection back. */
 const MAX_RECONNECT_DELAY_MS = 5_000;
-/** Events read per statement when catching up after a reconnection. */
-const CATCH_UP_PAGE = 1000;
-/** Wait before announced events are read again after a failed read. */
+/** Events read per statement. */
+const READ_PAGE = 1000;
+/** Wait before a failed read is tried again. */
 const READ_RETRY_MS = 1_000;
-/** Seqs remembered as dispatched: a catch-up overlapping the notifications that arrived meanwhile sends nothing twice. */
-const RECENT_SEQS = 10_000;
 
 export interface EventFeedOptions {
   events: EventService;
@@ -110,21 +108,33 @@ class Subscriber implements Stream<DomainEvent> {
 /**
  * This instance's share of the outbox: one dedicated connection LISTENs on
  * EVENTS_CHANNEL (every instance gets every committed event's NOTIFY, whichever
- * instance wrote it), reads the announced events and hands each to the local
+ * instance wrote it), reads what committed and hands each event to the local
  * subscribers of its partner. Started by the first subscription; the
- * connection is re-established with a back-off when it drops, and the events
- * written meanwhile are read (after the highest seq seen) before new ones.
+ * connection is re-established with a back-off when it drops, and what
+ * committed meanwhile is read then.
+ *
+ * A NOTIFY only wakes the reader; what it reads is not "seq > the highest seen"
+ * (seq is taken at insert, so an event may commit after a larger seq was read,
+ * and such a cursor would skip it) but "what committed between the previous
+ * read's snapshot and this one's" (EventService.committedBetween, by each
+ * event's transaction id). Each read starts where the last one ended, so every
+ * event committed after the feed started is dispatched exactly once, in seq
+ * order within a read (for one resource that is commit order), whether its
+ * NOTIFY arrived, arrived late, or was lost with the connection. A failed read
+ * is retried from the page it failed on, with the same bounds.
  */
 export class EventFeed {
   private readonly subscribers = new Map<string, Set<Subscriber>>();
   private listening: Promise<void> | null = null;
   private client: Client | null = null;
   private closed = false;
-  /** Seqs announced by NOTIFY and not read yet. */
-  private announced: string[] = [];
+  /** A NOTIFY (or a reconnection) asked for a read that has not started yet. */
+  private wanted = false;
   private reading: Promise<void> | null = null;
-  private highest = 0n;
-  private readonly recent = new Set<string>();
+  /** The snapshot the last completed read ended at: what committed by then has been dispatched (null before the first LISTEN). */
+  private since: string | null = null;
+  /** The read under way (its end snapshot and the last seq dispatched), kept across a failure so a retry resumes it. */
+  private current: { until: string; afterSeq: string } | null = null;
   private reconnectTimer: NodeJS.Timeout | null = null;
   private reconnectDelayMs = 0;
 
@@ -167,8 +177,8 @@ export class EventFeed {
   private listen(): Promise<void> {
     this.listening ??= (async () => {
       await this.connect();
-      const last = BigInt(await this.options.events.lastSeq());
-      if (last > this.highest) this.highest = last;
+      // LISTEN is on: whatever commits from now on is announced, and read from this snapshot on
+      this.since ??= await this.options.events.snapshot();
     })().catch(async (error: unknown) => {
       this.listening = null; // the next subscription tries again
       const client = this.client;
@@ -222,11 +232,8 @@ export class EventFeed {
   private async reconnect(): Promise<void> {
     try {
       await this.connect();
-      // listening again: what was written while no NOTIFY could reach us is read now
-      for (let page = await this.options.events.after(String(this.highest), { limit: CATCH_UP_PAGE }); ; page = await this.options.events.after(String(this.highest), { limit: CATCH_UP_PAGE })) {
-        for (const event of page) this.dispatch(event);
-        if (page.length < CATCH_UP_PAGE) break;
-      }
+      // listening again: what committed while no NOTIFY could reach us is read now (a read failing is retried by itself)
+      this.requestRead();
       this.reconnectDelayMs = 0;
       this.options.log.info("the LISTEN connection for events is back");
     } catch (error) {
@@ -240,31 +247,48 @@ export class EventFeed {
 
   private announce(seq: string): void {
     if (!/^\d{1,19}$/.test(seq)) return;
-    this.announced.push(seq);
-    // one read for every seq announced while the previous read ran
+    this.requestRead();
+  }
+
+  /** One read for every NOTIFY that arrived while the previous read ran. */
+  private requestRead(): void {
+    this.wanted = true;
     this.reading ??= this.read().finally(() => (this.reading = null));
   }
 
   private async read(): Promise<void> {
-    while (this.announced.length > 0 && !this.closed) {
-      const seqs = this.announced;
-      this.announced = [];
+    while (this.wanted && !this.closed) {
+      this.wanted = false;
       try {
-        for (const event of await this.options.events.bySeqs(seqs)) this.dispatch(event);
+        await this.readCommitted();
       } catch (error) {
-        this.options.log.warn({ err: error, events: seqs.length }, "could not read announced events; retrying");
-        this.announced = [...seqs, ...this.announced];
+        this.options.log.warn({ err: error }, "could not read committed events; retrying");
+        this.wanted = true;
         await new Promise((resolve) => setTimeout(resolve, READ_RETRY_MS).unref());
       }
     }
   }
 
+  /** Dispatches what committed after `since`, up to a snapshot taken now, page by page; then that snapshot is `since`. */
+  private async readCommitted(): Promise<void> {
+    const since = this.since;
+    if (since === null) return; // the first LISTEN has not finished: nothing was promised yet
+    this.current ??= { until: await this.options.events.snapshot(), afterSeq: "0" };
+    for (;;) {
+      const { until, afterSeq } = this.current;
+      const page = await this.options.events.committedBetween(since, until, { afterSeq, limit: READ_PAGE });
+      for (const event of page) {
+        if (this.closed) return;
+        this.dispatch(event);
+        this.current.afterSeq = event.seq;
+      }
+      if (page.length < READ_PAGE) break;
+    }
+    this.since = this.current.until;
+    this.current = null;
+  }
+
   private dispatch(event: DomainEvent): void {
-    if (this.recent.has(event.seq)) return;
-    this.recent.add(event.seq);
-    if (this.recent.size > RECENT_SEQS) this.recent.delete(this.recent.values().next().value!);
-    const seq = BigInt(event.seq);
-    if (seq > this.highest) this.highest = seq;
     for (const subscriber of this.subscribers.get(event.partnerId) ?? []) subscriber.deliver(event);
   }
 

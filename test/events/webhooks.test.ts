@@ -1,6 +1,7 @@
 import { createReceiver, ReceivedEvent } from "../../src/cli/webhook-receive";
 import { freePort } from "../../src/db/free-port";
 import { BILLING_UPDATE, customerInput, CUSTOMER_CREATE } from "../support/fixtures";
+import { Clock } from "../../src/modules/referrals/clock";
 import { dataOf, PartnerRole, partnerId, TestApp } from "../support/harness";
 import { createWebhook, DELIVERIES, expectedSignature, frozenClock, TestReceiver, WEBHOOK_CREATE, WEBHOOK_UPDATE, workerFor } from "./support";
 
@@ -175,13 +176,21 @@ describe("delivery", () => {
     const hook = await createWebhook(app, url, ["customer.created"]);
     await newCustomer();
     const clock = frozenClock();
-    const dying = await workerFor(app, clock);
+    const leaseMs = 1500;
+    const dying = await workerFor(app, clock, { leaseMs });
     const claimed = await dying.claim(10);
     expect(claimed).toHaveLength(1);
-    // the dying worker never sends: its lease holds the row meanwhile
-    const survivor = await workerFor(app, clock);
+    // the lease runs on the database's clock, whatever the worker's says
+    const [lease] = await app.sql(`SELECT extract(epoch FROM lease_until - now()) * 1000 AS ms FROM webhook_delivery WHERE id = $1`, [claimed[0]!.id]);
+    expect(Number(lease.ms)).toBeGreaterThan(leaseMs - 1000);
+    expect(Number(lease.ms)).toBeLessThanOrEqual(leaseMs);
+    // the dying worker never sends: its lease holds the row meanwhile, even for a worker whose clock runs an hour ahead
+    const skewed = new Clock();
+    skewed.set(new Date(clock.now().getTime() + 60 * 60 * 1000));
+    const survivor = await workerFor(app, skewed);
     expect(await survivor.runOnce()).toBe(0);
-    clock.advance(app.config.webhooks.leaseMs);
+    // once the lease has ended on the database's clock, the survivor takes the delivery
+    for (let i = 0; i < 100 && (await app.sql(`SELECT lease_until > now() AS held FROM webhook_delivery WHERE id = $1`, [claimed[0]!.id]))[0].held; i++) await new Promise((resolve) => setTimeout(resolve, 50));
     expect(await survivor.runOnce()).toBe(1);
     expect(r.received).toHaveLength(1);
     // the dying worker wakes up late and sends anyway: at least once, the receiver dedups by id; the record stays the survivor's

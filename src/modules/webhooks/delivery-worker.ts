@@ -22,7 +22,11 @@ export interface WorkerLog {
 
 export interface DeliveryWorkerOptions {
   config: WebhookConfig;
-  /** Time of leases, retries and signatures (tests move it). */
+  /**
+   * Time of retries (next_attempt_at), delivered_at, disabled_at and signatures (tests move it). Not of leases:
+   * lease_until is set and compared on the database's clock, the one clock all workers share, so a worker whose
+   * clock runs ahead cannot take a delivery another worker still holds.
+   */
   clock?: WorkerClock;
   /** 0 ≤ x < 1, for the retry jitter (tests fix it). */
   random?: () => number;
@@ -200,7 +204,11 @@ export class DeliveryWorker {
     return work.finally(() => this.inFlight.delete(work));
   }
 
-  /** Takes a lease on up to `limit` due deliveries (each counts an attempt now: one cut off by a dying worker shows too). */
+  /**
+   * Takes a lease on up to `limit` due deliveries (each counts an attempt now: one cut off by a dying worker shows too).
+   * Due is `next_attempt_at` against this worker's clock (a skewed clock only sends a retry early or late); the lease
+   * is `now()`, the database's: its exclusivity must not depend on the workers' clocks agreeing.
+   */
   async claim(limit: number): Promise<ClaimedDelivery[]> {
     const now = this.clock.now();
     const leaseToken = crypto.randomUUID();
@@ -209,7 +217,7 @@ export class DeliveryWorker {
         `WITH due AS (
            SELECT d.id FROM webhook_delivery d
            JOIN webhook w ON w.id = d.webhook_id AND w.enabled
-           WHERE d.status = 'PENDING' AND d.next_attempt_at <= $1 AND (d.lease_until IS NULL OR d.lease_until <= $1)
+           WHERE d.status = 'PENDING' AND d.next_attempt_at <= $1 AND (d.lease_until IS NULL OR d.lease_until <= now())
              AND NOT EXISTS (
                SELECT 1 FROM webhook_delivery e
                WHERE e.webhook_id = d.webhook_id AND e.resource_id = d.resource_id AND e.status = 'PENDING' AND e.event_seq < d.event_seq
@@ -218,11 +226,11 @@ export class DeliveryWorker {
            LIMIT $4
            FOR UPDATE OF d SKIP LOCKED
          )
-         UPDATE webhook_delivery d SET lease_until = $2, lease_token = $3, attempts = d.attempts + 1
+         UPDATE webhook_delivery d SET lease_until = now() + $2::double precision * interval '1 millisecond', lease_token = $3, attempts = d.attempts + 1
          FROM due, webhook w, domain_event e
          WHERE d.id = due.id AND w.id = d.webhook_id AND e.id = d.event_id
          RETURNING d.id, d.webhook_id, d.attempts, w.url, w.secret_ciphertext, e.id AS event_id, e.type, e.occurred_at, e.resource_id AS event_resource_id, e.body`,
-        [now, new Date(now.getTime() + this.config.leaseMs), leaseToken, limit],
+        [now, this.config.leaseMs, leaseToken, limit],
       ),
     );
     return rows.map((r) => ({
