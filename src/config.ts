@@ -63,8 +63,8 @@ export interface Config {
   sqlStatementsHeader: boolean;
   /** Query operations of authenticated callers run compiled by graphql-jit (GRAPHQL_JIT=off: graphql-js), from their second execution; compiled queries kept per document in a byte-bounded LRU. */
   jit: { enabled: boolean; cacheBytes: number; maxSourceBytes: number };
-  /** GraphQL subscriptions over WebSocket: operations one connection may hold open (SUBSCRIPTIONS_PER_CONNECTION) and events a subscriber may fall behind before its subscription is ended (SUBSCRIPTION_BUFFER_EVENTS). */
-  subscriptions: { perConnection: number; bufferEvents: number };
+  /** GraphQL subscriptions over WebSocket: operations one connection may hold open (SUBSCRIPTIONS_PER_CONNECTION), events a subscriber may fall behind before its subscription is ended (SUBSCRIPTION_BUFFER_EVENTS), and WebSocket connections one partner may hold open on one instance (SUBSCRIPTION_CONNECTIONS_PER_PARTNER). */
+  subscriptions: { perConnection: number; bufferEvents: number; connectionsPerPartner: number };
   /** PERSISTED_OPERATIONS (off | allow | only, default off) with PERSISTED_OPERATIONS_MANIFEST files (comma-separated): src/server/persisted-operations.ts. */
   persistedOperations: { mode: "off" | "allow" | "only"; manifests: string[] };
   /** Webhook delivery (src/modules/webhooks): the in-process worker, the key webhook secrets are encrypted with, timing and retry policy. */
@@ -234,6 +234,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     subscriptions: {
       perConnection: Math.max(1, int(env.SUBSCRIPTIONS_PER_CONNECTION, 20)),
       bufferEvents: Math.max(1, int(env.SUBSCRIPTION_BUFFER_EVENTS, 1000)),
+      connectionsPerPartner: Math.max(1, int(env.SUBSCRIPTION_CONNECTIONS_PER_PARTNER, 20)),
     },
     persistedOperations: {
       mode: persistedOperationsMode(env.PERSISTED_OPERATIONS),

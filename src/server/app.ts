@@ -4,11 +4,10 @@ import { ApolloServerPluginCacheControlDisabled } from "@apollo/server/plugin/di
 import { ApolloServer, ApolloServerPlugin } from "@apollo/server";
 import { expressMiddleware } from "@as-integrations/express5";
 import express, { NextFunction, Request, Response } from "express";
-import { DocumentNode, GraphQLError, GraphQLFormattedError, GraphQLSchema, isIntrospectionType, TypeInfo, visit, visitWithTypeInfo } from "graphql";
+import { DocumentNode, GraphQLError, GraphQLFormattedError, GraphQLSchema } from "graphql";
 import { unwrapResolverError } from "@apollo/server/errors";
 import { DataSource } from "typeorm";
 import { RequestContext } from "../auth/context";
-import { ANONYMOUS_FIELDS } from "../auth/field-rules";
 import { InvalidTokenError, partnerUserLookup, TokenService, USER_CACHE } from "../auth/tokens";
 import type { Config } from "../config";
 import { readFromPrimary, replicaRouting } from "../db/replicas";
@@ -19,8 +18,8 @@ import { ReadPlanner } from "../graphql/planner/planner";
 import { planSpecs } from "../graphql/planner/schema";
 import type { Services } from "../services";
 import { authenticatedDocumentStore, ByteLru } from "./caches";
-import { nulCharacterError, variablesError } from "./input-guard";
-import { actualCost, documentShapeError, enforceCost, TooComplex } from "./limits";
+import { Admission } from "./admission";
+import { actualCost, TooComplex } from "./limits";
 import type { AppLogger } from "./logger";
 import { DrainableServer } from "./drain";
 import { EventFeed, primaryUrlOf } from "./event-feed";
@@ -59,6 +58,7 @@ const PASS_THROUGH_CODES = new Set([
   "GRAPHQL_VALIDATION_FAILED",
   "OPERATION_RESOLUTION_FAILURE",
   "PERSISTED_QUERY_NOT_FOUND",
+  "PERSISTED_QUERY_ONLY",
   "PERSISTED_QUERY_NOT_SUPPORTED",
 ]);
 
@@ -84,29 +84,6 @@ const anonymousKey = (address: string | undefined) => address ?? "unknown";
 
 /** Operations without a token (invitation acceptance) share one lane, as if one partner. */
 const ANONYMOUS_LANE = "anonymous";
-
-/**
- * Without a bearer token only the coordinates of ANONYMOUS_FIELDS may be
- * selected (plus introspection in development); returns the first other one.
- */
-function firstNonAnonymousField(schema: GraphQLSchema, document: DocumentNode, allowIntrospection: boolean): string | null {
-  const typeInfo = new TypeInfo(schema);
-  let found: string | null = null;
-  visit(
-    document,
-    visitWithTypeInfo(typeInfo, {
-      Field(node) {
-        const parent = typeInfo.getParentType();
-        const name = node.name.value;
-        if (found || !parent || name === "__typename") return;
-        if (allowIntrospection && (name === "__schema" || name === "__type" || isIntrospectionType(parent))) return;
-        const coordinate = `${parent.name}.${name}`;
-        if (!ANONYMOUS_FIELDS.has(coordinate)) found = coordinate;
-      },
-    }),
-  );
-  return found;
-}
 
 function bearerToken(header: string | undefined): string | null {
   if (!header) return null;
@@ -184,6 +161,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     log.info({ mode: persisted.registry.mode, operations: persisted.registry.size }, "persisted operations");
     if (persisted.stale.length > 0) log.warn({ stale: persisted.stale }, "registered operations the schema no longer validates");
   }
+  // the checks every operation passes, over HTTP (below) and over WebSocket (websocket.ts) alike
+  const admission = new Admission({ schema, limitsFor, shapes: documentCaches.shapes, persisted: persisted?.registry ?? null, budget, development });
 
   const requestPlugin: ApolloServerPlugin<RequestContext> = {
     async requestDidStart() {
@@ -195,25 +174,13 @@ export async function createApp(deps: AppDeps): Promise<App> {
           if (operation.operation === "subscription") throw apiError("BAD_REQUEST", "Subscription operations are not served over HTTP; subscribe over WebSocket (graphql-ws) on /graphql.");
           // the payload read after commit must see the write: no replica for any read of a mutation
           if (operation.operation === "mutation") readFromPrimary();
-          if (!contextValue.viewer) {
-            const denied = firstNonAnonymousField(schema, document!, development);
-            if (denied) throw apiError("UNAUTHENTICATED", `A bearer token is required (Authorization: Bearer <JWT>) to read ${denied}.`);
-          }
-          const variables = request.variables ?? {};
-          const refused = variablesError(schema, operation, variables) ?? nulCharacterError(document!, variables);
-          if (refused) throw refused;
-          requested = enforceCost(schema, document!, operation, variables, limitsFor(contextValue));
+          // anonymous coordinates, variables and NUL guards, cost, the partner's budget
+          requested = await admission.operation(contextValue, document!, operation, request.variables ?? {});
           const partnerId = contextValue.viewer?.partnerId;
-          if (partnerId) {
-            const taken = await budget.take(partnerId, requested);
-            if (!taken.ok) {
-              throw apiError("THROTTLED", `Your partner's cost budget is spent; retry in ${taken.retryAfterSeconds} s.`, { retryAfter: taken.retryAfterSeconds });
-            }
-          }
           // last, once admitted: waits behind this partner's own operations only, never another partner's
           lease = concurrency.acquire(partnerId ?? ANONYMOUS_LANE);
           await lease.granted.catch(async (refusal: unknown) => {
-            if (partnerId) await budget.refund(partnerId, requested); // refused before it ran: it costs nothing
+            await admission.refund(contextValue, requested); // refused before it ran: it costs nothing
             throw refusal;
           });
         },
@@ -365,7 +332,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       if (Array.isArray(req.body)) return jsonError(res, 400, "BAD_REQUEST", "Batched requests (a JSON array) are not supported; send one operation per request.");
       const query = req.method === "GET" ? req.query.query : (req.body as { query?: unknown } | undefined)?.query;
       const context = res.locals.context as RequestContext;
-      const tooComplex = typeof query === "string" ? documentShapeError(query, limitsFor(context), context.viewer ? documentCaches.shapes : null) : null;
+      const tooComplex = typeof query === "string" ? admission.shape(query, context) : null;
       if (tooComplex) {
         const { http: _http, ...extensions } = tooComplex.extensions;
         res.status(400).json({ errors: [{ message: tooComplex.message, extensions }] });
@@ -405,7 +372,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
         s.once("error", reject);
         s.listen(port, host, () => {
           server = drainable;
-          subscriptions = serveSubscriptions(s, { schema, config, contextFor, formatError, log });
+          subscriptions = serveSubscriptions(s, { schema, config, contextFor, formatError, log, admission, concurrency });
           resolve(s);
         });
       });

@@ -135,17 +135,12 @@ export class PersistedOperations {
       }
       const apq = (extensions as { persistedQuery?: { sha256Hash?: unknown } } | null | undefined)?.persistedQuery;
       const documentId = get ? params!.get("documentId") : body!.documentId;
-      const id = documentId ?? apq?.sha256Hash;
       const query = get ? params!.get("query") : body!.query;
-
-      if (id !== undefined && id !== null) {
-        const text = typeof id === "string" ? this.lookup(id) : undefined;
-        if (text === undefined) {
-          // allow mode leaves an unknown APQ hash to Apollo's own cache, which asks the client for the text
-          if (this.mode === "allow" && documentId == null) return next();
-          refuse(res, "PERSISTED_QUERY_NOT_FOUND", `No registered operation has the id ${JSON.stringify(id)}; register it in the persisted operations manifest.`);
-          return;
-        }
+      // allow mode leaves an unknown APQ hash to Apollo's own cache, which asks the client for the text
+      const resolved = this.resolve({ query, documentId, apqHash: apq?.sha256Hash });
+      if (resolved.kind === "refused") return refuse(res, resolved.code, resolved.message);
+      if (resolved.kind === "registered") {
+        const text = resolved.text;
         const { persistedQuery: _apq, ...otherExtensions } = (extensions && typeof extensions === "object" ? extensions : {}) as Record<string, unknown>;
         if (get) {
           params!.set("query", text);
@@ -160,15 +155,41 @@ export class PersistedOperations {
         }
         return next();
       }
-      if (this.mode === "only" && !(typeof query === "string" && this.registers(query))) {
-        refuse(res, "PERSISTED_QUERY_ONLY", "This server runs registered operations only: send extensions.persistedQuery.sha256Hash (or documentId) of an operation in its persisted operations manifest.");
-        return;
-      }
       next();
     };
   }
+
+  /**
+   * The policy itself, for any transport (the HTTP middleware above, a WebSocket subscribe
+   * message): a registered id → its text; an unknown id → PERSISTED_QUERY_NOT_FOUND (in `allow`
+   * mode an unknown APQ hash sent without documentId passes: over HTTP Apollo's own APQ cache
+   * answers it); in `only` mode any text that is not registered → PERSISTED_QUERY_ONLY.
+   */
+  resolve(request: { query: unknown; documentId: unknown; apqHash: unknown }): PersistedResolution {
+    const { query, documentId } = request;
+    const id = documentId ?? request.apqHash;
+    if (id !== undefined && id !== null) {
+      const text = typeof id === "string" ? this.lookup(id) : undefined;
+      if (text !== undefined) return { kind: "registered", text };
+      if (this.mode === "allow" && documentId == null) return { kind: "pass" };
+      return { kind: "refused", code: "PERSISTED_QUERY_NOT_FOUND", message: `No registered operation has the id ${JSON.stringify(id)}; register it in the persisted operations manifest.` };
+    }
+    if (this.mode === "only" && !(typeof query === "string" && this.registers(query))) {
+      return {
+        kind: "refused",
+        code: "PERSISTED_QUERY_ONLY",
+        message: "This server runs registered operations only: send extensions.persistedQuery.sha256Hash (or documentId) of an operation in its persisted operations manifest.",
+      };
+    }
+    return { kind: "pass" };
+  }
 }
 
-function refuse(res: Response, code: "PERSISTED_QUERY_NOT_FOUND" | "PERSISTED_QUERY_ONLY", message: string): void {
+export type PersistedRefusalCode = "PERSISTED_QUERY_NOT_FOUND" | "PERSISTED_QUERY_ONLY";
+
+/** What the policy makes of one request: run the registered text, run what was sent, or refuse. */
+export type PersistedResolution = { kind: "registered"; text: string } | { kind: "pass" } | { kind: "refused"; code: PersistedRefusalCode; message: string };
+
+function refuse(res: Response, code: PersistedRefusalCode, message: string): void {
   res.status(400).json({ errors: [{ message, extensions: { code } }] });
 }
