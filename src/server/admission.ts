@@ -1,4 +1,3 @@
-import crypto from "node:crypto";
 import { DocumentNode, getOperationAST, GraphQLError, GraphQLErrorOptions, GraphQLSchema, isIntrospectionType, OperationDefinitionNode, parse, TypeInfo, validate, visit, visitWithTypeInfo } from "graphql";
 import type { RequestContext } from "../auth/context";
 import { ANONYMOUS_FIELDS } from "../auth/field-rules";
@@ -7,7 +6,7 @@ import { apiError } from "../graphql/errors";
 import type { ByteLru } from "./caches";
 import { nulCharacterError, variablesError } from "./input-guard";
 import { documentShapeError, enforceCost, TooComplex } from "./limits";
-import type { PersistedOperations } from "./persisted-operations";
+import { hexOf, sha256, type PersistedOperations } from "./persisted-operations";
 import type { CostBudget } from "./rate-limit";
 
 /**
@@ -58,8 +57,6 @@ export interface Admitted {
   requested: number;
 }
 
-const sha256 = (text: string) => crypto.createHash("sha256").update(text).digest("hex");
-
 /** A top-level error with one of Apollo's request codes (not an ApiErrorCode: Apollo's own spelling). */
 const requestError = (code: string, message: string, extra: GraphQLErrorOptions = {}) =>
   new GraphQLError(message, { ...extra, extensions: { code, ...extra.extensions } });
@@ -108,7 +105,7 @@ export class Admission {
     // allow (or off) and an unknown hash: without Apollo's APQ cache the text must come along, and match the hash
     if (persisted && typeof apq === "string" && request.documentId == null) {
       if (text === "") return requestError("PERSISTED_QUERY_NOT_FOUND", `No registered operation has the id ${JSON.stringify(apq)}; register it in the persisted operations manifest.`);
-      if (sha256(text) !== apq.replace(/^sha256:/, "").toLowerCase()) return apiError("BAD_REQUEST", "provided sha does not match query");
+      if (hexOf(apq) !== sha256(text)) return apiError("BAD_REQUEST", "provided sha does not match query");
     }
     return text;
   }

@@ -29,10 +29,10 @@ export const SERVER_DOCUMENTS: readonly string[] = [
 
 export class PersistedManifestError extends Error {}
 
-const sha256 = (text: string) => crypto.createHash("sha256").update(text).digest("hex");
+export const sha256 = (text: string) => crypto.createHash("sha256").update(text).digest("hex");
 
 /** "sha256:<hex>" or "<hex>" → lower-case hex; null for anything else. */
-function hexOf(id: unknown): string | null {
+export function hexOf(id: unknown): string | null {
   if (typeof id !== "string") return null;
   const match = /^(?:sha256:)?([0-9a-fA-F]{64})$/.exec(id);
   return match ? match[1]!.toLowerCase() : null;
