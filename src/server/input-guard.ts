@@ -23,7 +23,16 @@ export function nulCharacterError(document: DocumentNode, variables: Record<stri
   return nulInLiterals(document) ?? nulInVariables(variables);
 }
 
+/** Where a parsed document's literals hold a NUL (null: nowhere), per document object: a cached document is checked once. */
+const nulPlaces = new WeakMap<DocumentNode, string | null>();
+
 function nulInLiterals(document: DocumentNode): GraphQLError | null {
+  let found = nulPlaces.get(document);
+  if (found === undefined) nulPlaces.set(document, (found = nulPlaceIn(document)));
+  return found === null ? null : badRequestInput(nulMessage(found));
+}
+
+function nulPlaceIn(document: DocumentNode): string | null {
   const path: string[] = [];
   let found: string | null = null;
   visit(document, {
@@ -35,7 +44,7 @@ function nulInLiterals(document: DocumentNode): GraphQLError | null {
       found = path[0]?.startsWith("the default value") ? path.join(".") : `the argument ${path.join(".")}`;
     },
   });
-  return found === null ? null : badRequestInput(nulMessage(found));
+  return found;
 }
 
 /** Walks the variables without recursion: JSON bodies nest deeper than the call stack. */

@@ -294,9 +294,15 @@ const listEstimator: ComplexityEstimator = ({ type, field, childComplexity }) =>
   return 1 + listBound(type.name, field) * Math.max(childComplexity, 1);
 };
 
-/** The requested cost of a validated operation; throws QUERY_TOO_COMPLEX (HTTP 400) over the limit. */
-export function enforceCost(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>, limits: QueryLimits): number {
-  const cost = getComplexity({
+/** QUERY_TOO_COMPLEX (HTTP 400) when `cost` is over the caller's limit; else the cost. */
+export function withinCostLimit(cost: number, limits: QueryLimits): number {
+  if (cost > limits.cost) throw tooComplex("COST", limits.cost, cost);
+  return cost;
+}
+
+/** The requested cost of a validated operation, limit not applied. */
+export function requestedCost(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>): number {
+  return getComplexity({
     schema,
     query: document,
     operationName: operation.name?.value,
@@ -306,8 +312,43 @@ export function enforceCost(schema: GraphQLSchema, document: DocumentNode, opera
     maxQueryNodes: Number.MAX_SAFE_INTEGER,
     estimators: [totalCountEstimator, connectionEstimator, idListEstimator, listEstimator, simpleEstimator({ defaultComplexity: 1 })],
   });
-  if (cost > limits.cost) throw tooComplex("COST", limits.cost, cost);
-  return cost;
+}
+
+const COST_KEY_MAX_LENGTH = 256;
+
+/**
+ * The variables as far as they can change an operation's cost, for a cache key: the estimators above read page sizes
+ * (numbers, kept as they are), list lengths (`ids`), whether a filter is given and not empty, and `@include`/`@skip`
+ * conditions (booleans); a string's content never counts. Null when the key would be long (the cost is computed).
+ */
+export function costKey(variables: Record<string, unknown>): string | null {
+  const parts: string[] = [];
+  let length = 0;
+  // each level adds a part before descending, so the length bound also bounds the depth
+  const add = (value: unknown): boolean => {
+    let part: string;
+    if (typeof value === "string") part = value === "" ? "e" : "s";
+    else if (typeof value === "number" || typeof value === "boolean") part = String(value);
+    else if (value === null || value === undefined) part = "n";
+    else if (typeof value === "object") part = Array.isArray(value) ? "[" : "{";
+    else part = "?";
+    parts.push(part, ",");
+    length += part.length + 1;
+    if (length > COST_KEY_MAX_LENGTH) return false;
+    if (Array.isArray(value)) {
+      for (const item of value) if (!add(item)) return false;
+    } else if (value !== null && typeof value === "object") {
+      for (const [name, item] of Object.entries(value)) {
+        parts.push(JSON.stringify(name), ":");
+        length += name.length + 3;
+        if (!add(item)) return false;
+      }
+    } else return true;
+    parts.push(Array.isArray(value) ? "]" : "}");
+    length += 1;
+    return length <= COST_KEY_MAX_LENGTH;
+  };
+  return add(variables) ? parts.join("") : null;
 }
 
 /** What a response actually cost: one point per field delivered. */
