@@ -58,7 +58,7 @@ export interface Config {
   /** Bench-only switch: serve without graphql-shield to measure its overhead. */
   disableShield: boolean;
   /** Answer planned read fields (src/graphql/planner) with one prepared statement; off: the loader path only. */
-  readPlanner: { enabled: boolean; planCacheEntries: number };
+  readPlanner: { enabled: boolean; planCacheEntries: number; preparedPerConnection: { lookup: number; page: number } };
   /** Send `x-sql-statements` (on outside production unless SQL_STATEMENTS_HEADER=off; the bench turns it on). */
   sqlStatementsHeader: boolean;
   /** Query operations of authenticated callers run compiled by graphql-jit (GRAPHQL_JIT=off: graphql-js), from their second execution; compiled queries kept per document in a byte-bounded LRU. */
@@ -224,7 +224,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisUrl: env.REDIS_URL || undefined,
     redisKeyPrefix: env.REDIS_KEY_PREFIX ?? "pag:",
     disableShield: env.BENCH_DISABLE_SHIELD === "1",
-    readPlanner: { enabled: (env.READ_PLANNER || "on").toLowerCase() !== "off", planCacheEntries: int(env.PLAN_CACHE_ENTRIES, 1000) },
+    readPlanner: {
+      enabled: (env.READ_PLANNER || "on").toLowerCase() !== "off",
+      planCacheEntries: int(env.PLAN_CACHE_ENTRIES, 1000),
+      preparedPerConnection: {
+        lookup: int(env.PREPARED_LOOKUPS_PER_CONNECTION, 300),
+        // a page's text names its partner, so pages multiply with partners; each holds a plan of about 175 kB in its
+        // database server process (measured for workload (a)), hence the lower bound
+        page: int(env.PREPARED_PAGES_PER_CONNECTION, 48),
+      },
+    },
     sqlStatementsHeader: env.SQL_STATEMENTS_HEADER ? env.SQL_STATEMENTS_HEADER.toLowerCase() === "on" : nodeEnv !== "production",
     jit: {
       enabled: (env.GRAPHQL_JIT || "on").toLowerCase() !== "off",

@@ -131,7 +131,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const statementSpans = tracing ? new StatementSpans() : null;
   if (statementSpans) dataSource.subscribers.push(statementSpans);
 
-  const planner = config.readPlanner.enabled ? new ReadPlanner(dataSource, planSpecs(), config.readPlanner.planCacheEntries) : null;
+  const planner = config.readPlanner.enabled ? new ReadPlanner(dataSource, planSpecs(), config.readPlanner.planCacheEntries, config.readPlanner.preparedPerConnection) : null;
   const lookupUser = partnerUserLookup(dataSource);
   const eventFeed = new EventFeed({ events: services.events, url: primaryUrlOf(dataSource), log, bufferEvents: config.subscriptions.bufferEvents });
   // a role change drops the verified tokens' user checks of that user, here and (through Redis) on every other instance

@@ -109,13 +109,18 @@ class Wants {
 }
 
 const MAX_JSON_PAIRS = 50; // json_build_object takes at most 100 arguments
-/** Prepared lookups one connection keeps (pages not counted); beyond, a lookup runs unnamed (parsed each time). */
-const MAX_PREPARED_PER_CONNECTION = 300;
+
 /**
- * Prepared pages one connection keeps (one per document shape and partner, as their text names the partner);
- * each holds a plan of about 175 kB in the server process (measured for workload (a)), hence the lower bound.
+ * Named statements one connection keeps, by kind (config: PREPARED_LOOKUPS_PER_CONNECTION, PREPARED_PAGES_PER_CONNECTION);
+ * past the bound the least recently used one is deallocated; 0: that kind runs unnamed.
  */
-const MAX_PREPARED_PAGES_PER_CONNECTION = 48;
+export interface PreparedBounds {
+  lookup: number;
+  page: number;
+}
+
+/** One connection's named statements of one kind, least recently used first (a Set keeps insertion order). */
+type PreparedNames = Record<keyof PreparedBounds, Set<string>>;
 
 const DATE_TYPES = new Set(["timestamptz", "timestamp", "timestamp with time zone", "timestamp without time zone"]);
 const TEXT_TYPES = new Set(["numeric", "decimal", "bigint", "int8"]);
@@ -123,6 +128,11 @@ const TEXT_TYPES = new Set(["numeric", "decimal", "bigint", "int8"]);
 function quoteKey(key: string): string {
   if (!/^[A-Za-z0-9_$]+$/.test(key)) throw new Error(`unexpected JSON key ${key}`);
   return `'${key}'`;
+}
+
+/** pg's record of the statements a connection has parsed (it sends no Parse for a name in it). */
+function parsedStatementsOf(client: PoolClient): Record<string, string> | undefined {
+  return (client as unknown as { connection?: { parsedStatements?: Record<string, string> } }).connection?.parsedStatements;
 }
 
 function statementName(text: string): string {
@@ -151,22 +161,25 @@ export interface PlannerStats {
   size: number;
   maxEntries: number;
   statements: number;
+  /** Named statements deallocated to make room on their connection (`PreparedBounds`). */
+  deallocated: number;
 }
 
 export class ReadPlanner {
   private readonly plans = new Map<string, Plan | null>();
   private readonly operationIds = new WeakMap<OperationDefinitionNode, number>();
   private operationSeq = 0;
-  /** Per connection: the statements it prepared, and how many of them are pages. */
-  private readonly prepared = new WeakMap<PoolClient, { names: Set<string>; pages: number }>();
+  /** Per connection: the statements it holds prepared. */
+  private readonly prepared = new WeakMap<PoolClient, PreparedNames>();
   readonly stats: PlannerStats;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly specs: Required<PlanSpecs>,
     maxEntries: number,
+    private readonly preparedBounds: PreparedBounds,
   ) {
-    this.stats = { hits: 0, misses: 0, size: 0, maxEntries, statements: 0 };
+    this.stats = { hits: 0, misses: 0, size: 0, maxEntries, statements: 0, deallocated: 0 };
   }
 
   /** Answers a root field from its plan; `fallback` (the field's resolver) when it cannot be planned. */
@@ -268,32 +281,47 @@ export class ReadPlanner {
     if (scope) scope.sql.statements++;
     this.stats.statements++;
     const traced = traceStatement(text, scope);
-    // named only while this connection holds fewer than the bound (it keeps every statement it prepared)
-    let prepared: { names: Set<string>; pages: number } | undefined;
+    const bound = prepare ? this.preparedBounds[prepare] : 0;
+    let held: Set<string> | undefined;
     let name = "";
-    if (prepare) {
+    if (prepare && bound > 0) {
       name = statementName(text);
-      prepared = this.prepared.get(client);
-      if (!prepared) this.prepared.set(client, (prepared = { names: new Set(), pages: 0 }));
-      const full = prepare === "page" ? prepared.pages >= MAX_PREPARED_PAGES_PER_CONNECTION : prepared.names.size - prepared.pages >= MAX_PREPARED_PER_CONNECTION;
-      if (!prepared.names.has(name) && full) prepared = undefined;
+      let names = this.prepared.get(client);
+      if (!names) this.prepared.set(client, (names = { lookup: new Set(), page: new Set() }));
+      held = names[prepare];
     }
     try {
-      const result = await client.query(prepared ? { name, text, values } : { text, values });
-      if (prepared && !prepared.names.has(name)) {
-        prepared.names.add(name);
-        if (prepare === "page") prepared.pages++;
+      held?.delete(name); // added again below: most recently used last
+      const result = await client.query(held ? { name, text, values } : { text, values });
+      if (held) {
+        held.add(name);
+        // room is made once the answer is in: the request waits one DEALLOCATE, counted apart from its reads
+        while (held.size > bound) {
+          const oldest = held.values().next().value!;
+          await this.deallocate(client, oldest);
+          held.delete(oldest);
+        }
       }
       release();
       traced();
       return result.rows;
     } catch (error) {
       traced(error);
+      // parsed before its execution failed (a timeout): the connection holds it all the same
+      if (held && parsedStatementsOf(client)?.[name] !== undefined) held.add(name);
       // an error PostgreSQL answered (SQLSTATE) leaves the connection usable; anything else drops it
       const code = (error as { code?: unknown }).code;
       release(typeof code === "string" && /^[0-9A-Z]{5}$/.test(code) ? undefined : error);
       throw error;
     }
+  }
+
+  /** Drops a named statement on its connection, there and in pg's record of what the connection has parsed. */
+  private async deallocate(client: PoolClient, name: string): Promise<void> {
+    await client.query(`DEALLOCATE "${name}"`); // statementName: rp_ and base64url, nothing to escape
+    const parsed = parsedStatementsOf(client);
+    if (parsed) delete parsed[name];
+    this.stats.deallocated++;
   }
 
   private planFor(spec: RootSpec, info: GraphQLResolveInfo): Plan | null {
