@@ -62,7 +62,7 @@ export interface Config {
   /** Send `x-sql-statements` (on outside production unless SQL_STATEMENTS_HEADER=off; the bench turns it on). */
   sqlStatementsHeader: boolean;
   /** Query operations of authenticated callers run compiled by graphql-jit (GRAPHQL_JIT=off: graphql-js), from their second execution; compiled queries kept per document in a byte-bounded LRU. */
-  jit: { enabled: boolean; cacheBytes: number; maxSourceBytes: number };
+  jit: { enabled: boolean; cacheBytes: number; maxSourceBytes: number; fastLane: boolean };
   /** GraphQL subscriptions over WebSocket: operations one connection may hold open (SUBSCRIPTIONS_PER_CONNECTION), events a subscriber may fall behind before its subscription is ended (SUBSCRIPTION_BUFFER_EVENTS), and WebSocket connections one partner may hold open on one instance (SUBSCRIPTION_CONNECTIONS_PER_PARTNER). */
   subscriptions: { perConnection: number; bufferEvents: number; connectionsPerPartner: number };
   /** PERSISTED_OPERATIONS (off | allow | only, default off) with PERSISTED_OPERATIONS_MANIFEST files (comma-separated): src/server/persisted-operations.ts. */
@@ -239,6 +239,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       enabled: (env.GRAPHQL_JIT || "on").toLowerCase() !== "off",
       cacheBytes: int(env.JIT_CACHE_BYTES, 64 * 1024 * 1024),
       maxSourceBytes: int(env.JIT_MAX_DOCUMENT_BYTES, 4096),
+      // compiled queries over HTTP answered without Apollo's request pipeline (src/server/fast-lane.ts)
+      fastLane: (env.FAST_LANE || "on").toLowerCase() !== "off",
     },
     subscriptions: {
       perConnection: Math.max(1, int(env.SUBSCRIPTIONS_PER_CONNECTION, 20)),

@@ -23,6 +23,7 @@ import { actualCost, TooComplex } from "./limits";
 import type { AppLogger } from "./logger";
 import { DrainableServer } from "./drain";
 import { EventFeed, primaryUrlOf } from "./event-feed";
+import { AnsweredResult, AnswerHead, fastLane } from "./fast-lane";
 import { CompiledQueryCache, jitGateway } from "./jit";
 import { Metrics } from "./metrics";
 import { observabilityPlugin, observeRequests, requestLog } from "./observability";
@@ -110,6 +111,8 @@ export interface App {
   documentCaches: { parsed: ByteLru<DocumentNode>; shapes: ByteLru<TooComplex | null> };
   /** Compiled queries (null with GRAPHQL_JIT=off). */
   jitCache: CompiledQueryCache | null;
+  /** Operations the fast lane answered (null with GRAPHQL_JIT=off or FAST_LANE=off). */
+  fastLane: { served: number } | null;
   /** The outbox listener that subscriptions stream from (started by the first one). */
   eventFeed: EventFeed;
   /** Builds a request context as the HTTP layer does (for executeOperation in tests). */
@@ -164,6 +167,30 @@ export async function createApp(deps: AppDeps): Promise<App> {
   // the checks every operation passes, over HTTP (below) and over WebSocket (websocket.ts) alike
   const admission = new Admission({ schema, limitsFor, shapes: documentCaches.shapes, persisted: persisted?.registry ?? null, budget, development });
 
+  /**
+   * What every answered operation gets, whether Apollo ran it or the fast lane: the refund of the cost it did not
+   * use, its cost extension, Retry-After on THROTTLED, 500/503 by error code, the statements header, the count.
+   */
+  const settle = async (context: RequestContext, result: AnsweredResult, requested: number, http: AnswerHead): Promise<void> => {
+    const partnerId = context.viewer?.partnerId;
+    const codes = new Set((result.errors ?? []).map((e) => e.extensions?.code));
+    if (codes.has("THROTTLED")) {
+      const retryAfter = (result.errors ?? []).find((e) => e.extensions?.code === "THROTTLED")?.extensions?.retryAfter;
+      http.setHeader("retry-after", String(retryAfter ?? 1));
+    }
+    if (result.data !== undefined) {
+      const actual = actualCost(result.data);
+      if (partnerId) await budget.refund(partnerId, requested - actual);
+      // without a token: the anonymous limit, and what is left of the caller address's request budget
+      const remaining = partnerId ? await budget.remaining(partnerId) : await anonymousBudget.remaining(anonymousKey(context.address));
+      result.extensions = { ...result.extensions, cost: { requested, actual, limit: limitsFor(context).cost, remaining } };
+    }
+    if (codes.has("INTERNAL_SERVER_ERROR")) http.setStatus(500);
+    else if (codes.has("SERVICE_UNAVAILABLE")) http.setStatus(503);
+    // STATEMENT_TIMEOUT stays 200 like FORBIDDEN: the query's size caused it, not the server's state
+    if (config.sqlStatementsHeader) http.setHeader("x-sql-statements", String(context.sql.statements));
+  };
+
   const requestPlugin: ApolloServerPlugin<RequestContext> = {
     async requestDidStart() {
       let requested = 0;
@@ -187,24 +214,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
         async willSendResponse({ response, contextValue, errors }) {
           lease?.release(); // first, on every path (errors too): the awaits below need no database slot
           if (response.body.kind !== "single") return;
-          const result = response.body.singleResult;
-          const partnerId = contextValue.viewer?.partnerId;
-          const codes = new Set((result.errors ?? []).map((e) => e.extensions?.code));
-          if (codes.has("THROTTLED")) {
-            const retryAfter = (result.errors ?? []).find((e) => e.extensions?.code === "THROTTLED")?.extensions?.retryAfter;
-            response.http.headers.set("retry-after", String(retryAfter ?? 1));
-          }
-          if (result.data !== undefined) {
-            const actual = actualCost(result.data);
-            if (partnerId) await budget.refund(partnerId, requested - actual);
-            // without a token: the anonymous limit, and what is left of the caller address's request budget
-            const remaining = partnerId ? await budget.remaining(partnerId) : await anonymousBudget.remaining(anonymousKey(contextValue.address));
-            result.extensions = { ...result.extensions, cost: { requested, actual, limit: limitsFor(contextValue).cost, remaining } };
-          }
-          if (codes.has("INTERNAL_SERVER_ERROR")) response.http.status = 500;
-          else if (codes.has("SERVICE_UNAVAILABLE")) response.http.status = 503;
-          // STATEMENT_TIMEOUT stays 200 like FORBIDDEN: the query's size caused it, not the server's state
-          if (config.sqlStatementsHeader) response.http.headers.set("x-sql-statements", String(contextValue.sql.statements));
+          const head: AnswerHead = { setHeader: (name, value) => response.http.headers.set(name, value), setStatus: (status) => (response.http.status = status) };
+          await settle(contextValue, response.body.singleResult, requested, head);
           metrics.countOperation(errors?.length ? "error" : "ok");
         },
       };
@@ -294,6 +305,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   }
   mountPlayground(app, playground);
 
+  const lane = jit && config.jit.fastLane ? fastLane({ compiled: jit.cache, admission, concurrency, metrics, formatError, includeStacktrace: development, settle }) : null;
   const authenticatedBody = express.json({ limit: config.bodyLimitBytes });
   const anonymousBody = express.json({ limit: config.anonymousLimits.bodyBytes });
 
@@ -340,6 +352,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
       }
       next();
     },
+    // a query compiled already is answered without Apollo's pipeline, through the same admission, lane and settle
+    ...(lane ? [lane.middleware] : []),
     expressMiddleware(apollo, {
       context: async ({ res }) => res.locals.context as RequestContext,
     }),
@@ -362,6 +376,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     planner,
     documentCaches,
     jitCache: jit?.cache ?? null,
+    fastLane: lane?.stats ?? null,
     eventFeed,
     contextFor,
     listen(port, host) {

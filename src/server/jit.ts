@@ -1,5 +1,5 @@
 import type { ApolloServerOptionsWithGateway } from "@apollo/server";
-import { execute, ExecutionResult, GraphQLError, GraphQLSchema } from "graphql";
+import { DocumentNode, execute, ExecutionResult, GraphQLError, GraphQLSchema, OperationDefinitionNode } from "graphql";
 import { compileQuery, CompiledQuery, isCompiledQuery } from "graphql-jit";
 import type { RequestContext } from "../auth/context";
 import { ByteLru } from "./caches";
@@ -12,7 +12,7 @@ type Executor = NonNullable<Awaited<ReturnType<Gateway["load"]>>["executor"]>;
  * the thrown error had none, which Apollo's error normaliser reads without a guard (`extensions.code`), so a plain
  * Error would be answered "Internal server error" without formatError ever seeing it. Re-raise each as graphql-js's.
  */
-function asGraphQLError(error: GraphQLError): GraphQLError {
+export function asGraphQLError(error: GraphQLError): GraphQLError {
   if (Object.getPrototypeOf(error) === GraphQLError.prototype) return error;
   const original = error.originalError ?? undefined;
   const rebuilt = new GraphQLError(error.message, { path: error.path, originalError: original, extensions: error.extensions ?? undefined });
@@ -21,8 +21,20 @@ function asGraphQLError(error: GraphQLError): GraphQLError {
   return rebuilt;
 }
 
+/** A compiled query with the validated document and operation it was compiled from (`CompiledQueryCache.hot`). */
+export interface CompiledOperation {
+  compiled: CompiledQuery;
+  document: DocumentNode;
+  operation: OperationDefinitionNode;
+}
+
+/** The cache key of a document's operation: its text and the operation's name. */
+function keyOf(source: string, operationName: string | null | undefined): string {
+  return `${source}\0${operationName ?? ""}`;
+}
+
 /**
- * Compiled queries per (query hash, operation name), in the one byte-bounded LRU
+ * Compiled queries per (query text, operation name), in the one byte-bounded LRU
  * (`ByteLru`). A compiled query holds roughly a hundred times its document's
  * text (measured: a 600-byte list query about 39 KiB, a 20 KB one about 1.9 MB),
  * which is the size charged. A document is compiled on its second execution
@@ -31,7 +43,7 @@ function asGraphQLError(error: GraphQLError): GraphQLError {
  * stall the server with large documents.
  */
 export class CompiledQueryCache {
-  private readonly compiled: ByteLru<CompiledQuery>;
+  private readonly compiled: ByteLru<CompiledOperation>;
   /** Documents seen once, awaiting a second execution. */
   private readonly seenOnce: ByteLru<true>;
   compilations = 0;
@@ -55,9 +67,11 @@ export class CompiledQueryCache {
   }
 
   /** The compiled query, compiling it now if this is its second sight; null when it runs on graphql-js. */
-  lookup(key: string, sourceBytes: number, compile: () => CompiledQuery | null): CompiledQuery | null {
+  lookup(source: string, operationName: string | null | undefined, compile: () => CompiledOperation | null): CompiledOperation | null {
+    const key = keyOf(source, operationName);
     const hit = this.compiled.get(key);
     if (hit) return hit;
+    const sourceBytes = Buffer.byteLength(source);
     if (sourceBytes > this.maxSourceBytes) return null;
     if (!this.seenOnce.get(key)) {
       this.seenOnce.set(key, true, key.length + 16);
@@ -70,6 +84,11 @@ export class CompiledQueryCache {
     this.compiled.set(key, compiled, key.length + 100 * sourceBytes);
     return compiled;
   }
+
+  /** An operation compiled already (a validated document seen twice), without compiling or counting a sight. */
+  hot(source: string, operationName: string | null | undefined): CompiledOperation | undefined {
+    return this.compiled.get(keyOf(source, operationName));
+  }
 }
 
 /**
@@ -81,19 +100,18 @@ export class CompiledQueryCache {
 export function jitGateway(schema: GraphQLSchema, options: { maxBytes: number; maxSourceBytes: number }): { gateway: Gateway; cache: CompiledQueryCache } {
   const cache = new CompiledQueryCache(options.maxBytes, options.maxSourceBytes);
   const executor: Executor = async (requestContext) => {
-    const { document, operation, request, queryHash, source } = requestContext;
+    const { document, operation, request, source } = requestContext;
     const contextValue = requestContext.context as RequestContext;
     const variables = request.variables ?? {};
     const graphqlJs = () => execute({ schema, document, contextValue, variableValues: variables, operationName: request.operationName });
     // only authenticated callers fill the cache (as with parsed documents): anonymous traffic can neither fill nor evict it
     if (operation?.operation !== "query" || !contextValue.viewer) return graphqlJs();
-    const key = `${queryHash}\0${request.operationName ?? ""}`;
-    const compiled = cache.lookup(key, Buffer.byteLength(source ?? ""), () => {
+    const entry = source === undefined ? null : cache.lookup(source, request.operationName, () => {
       const result = compileQuery(schema, document, request.operationName ?? undefined);
-      return isCompiledQuery(result) ? result : null;
+      return isCompiledQuery(result) ? { compiled: result, document, operation } : null;
     });
-    if (!compiled) return graphqlJs();
-    const result: ExecutionResult = await compiled.query(undefined, contextValue, variables);
+    if (!entry) return graphqlJs();
+    const result: ExecutionResult = await entry.compiled.query(undefined, contextValue, variables);
     if (!result.errors) return result;
     if (!("data" in result)) {
       // no data: graphql-jit refused variables graphql-js accepted (didResolveOperation checked them); its coercion
