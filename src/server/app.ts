@@ -1,6 +1,6 @@
 import crypto from "node:crypto";
 import http from "node:http";
-import { ApolloServerPluginCacheControlDisabled } from "@apollo/server/plugin/disabled";
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginUsageReportingDisabled } from "@apollo/server/plugin/disabled";
 import { ApolloServer, ApolloServerPlugin } from "@apollo/server";
 import { expressMiddleware } from "@as-integrations/express5";
 import express, { NextFunction, Request, Response } from "express";
@@ -268,7 +268,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     // PERSISTED_OPERATIONS=only: no document may register itself through Apollo's APQ cache
     ...(persisted?.registry.mode === "only" ? { persistedQueries: false as const } : {}),
     // no cache-control hints are used; without this plugin Apollo instruments every field resolver
-    plugins: [playgroundLandingPage(playground), requestPlugin, observabilityPlugin(metrics), ApolloServerPluginCacheControlDisabled()],
+    // never usage reporting to Apollo's service, whatever APOLLO_KEY the environment holds
+    plugins: [playgroundLandingPage(playground), requestPlugin, observabilityPlugin(metrics), ApolloServerPluginCacheControlDisabled(), ApolloServerPluginUsageReportingDisabled()],
   });
   await apollo.start();
 
@@ -305,7 +306,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   }
   mountPlayground(app, playground);
 
-  const lane = jit && config.jit.fastLane ? fastLane({ compiled: jit.cache, admission, concurrency, metrics, formatError, includeStacktrace: development, settle }) : null;
+  const lane = jit && config.jit.fastLane ? fastLane({ compiled: jit.cache, run: jit.run, admission, concurrency, metrics, formatError, includeStacktrace: development, settle }) : null;
   const authenticatedBody = express.json({ limit: config.bodyLimitBytes });
   const anonymousBody = express.json({ limit: config.anonymousLimits.bodyBytes });
 

@@ -1,9 +1,9 @@
 import { performance } from "node:perf_hooks";
 import type { NextFunction, Request, Response } from "express";
-import type { ExecutionResult, GraphQLError, GraphQLFormattedError } from "graphql";
+import { GraphQLError, GraphQLFormattedError } from "graphql";
 import type { RequestContext } from "../auth/context";
 import type { Admission } from "./admission";
-import { asGraphQLError, CompiledQueryCache } from "./jit";
+import { CompiledQueryCache, RunCompiled } from "./jit";
 import type { Metrics } from "./metrics";
 import { operationAnswered, operationResolved } from "./observability";
 import type { PartnerConcurrency } from "./partner-concurrency";
@@ -23,6 +23,8 @@ export interface AnswerHead {
 
 export interface FastLaneDeps {
   compiled: CompiledQueryCache;
+  /** jit.ts's runner (graphql-jit, graphql-js when graphql-jit refuses the variables), as Apollo's executor runs it. */
+  run: RunCompiled;
   admission: Admission;
   concurrency: PartnerConcurrency;
   metrics: Metrics;
@@ -34,6 +36,8 @@ export interface FastLaneDeps {
 }
 
 const BODY_KEYS = new Set(["query", "variables", "operationName"]);
+/** An operation name as GraphQL spells one (Apollo answers any other as an unknown operation). */
+const NAME = /^[_A-Za-z][_0-9A-Za-z]*$/;
 const JSON_CONTENT_TYPE = "application/json; charset=utf-8";
 
 interface LaneRequest {
@@ -56,7 +60,7 @@ function laneRequest(req: Request): LaneRequest | null {
   const { query, variables, operationName } = body;
   if (typeof query !== "string") return null;
   if (variables != null && (typeof variables !== "object" || Array.isArray(variables))) return null;
-  if (operationName != null && typeof operationName !== "string") return null;
+  if (operationName != null && (typeof operationName !== "string" || !NAME.test(operationName))) return null;
   return { query, variables: (variables as Record<string, unknown> | null | undefined) ?? {}, operationName: (operationName as string | null | undefined) ?? null };
 }
 
@@ -74,28 +78,53 @@ function headOf(value: unknown): { status?: number; headers?: Map<string, string
  * Apollo) is answered here, without Apollo's request pipeline (hashing the text, the document store, plugin
  * hooks, the HTTP head negotiation), which was a fifth of the server's CPU on workload (b). Everything an
  * operation passes through Apollo it passes here, through the same code: admission (guards, cost, the partner's
- * budget), the partner's concurrency lane, the compiled query (graphql-shield and the planner inside it),
- * errors normalised as Apollo does and then this server's formatError, `settle` (cost extension and refund,
- * status, headers) and the operation's metrics, log line and span. Whatever is not that plain case goes on to
- * Apollo untouched: a refusal (Apollo admits it again and answers it), another transport or body, a document
- * not compiled yet, variables graphql-jit would not coerce.
+ * budget), the partner's concurrency lane, jit.ts's runner (graphql-shield and the planner inside it), errors
+ * normalised as Apollo's `normalizeAndFormatErrors` does and then this server's formatError, `settle` (cost
+ * extension and refund, status, headers), the operation's metrics, log line and span. What is not that plain case
+ * goes on to Apollo untouched: another transport, body or Accept, a document not compiled yet, and an operation
+ * admission refuses (Apollo admits it again, with no side effect, and answers the refusal as for any request).
+ * Lane hits do not refresh the parsed-document cache: the compiled entry holds its own document.
  */
 export function fastLane(deps: FastLaneDeps): { middleware: (req: Request, res: Response, next: NextFunction) => Promise<void>; stats: { served: number } } {
   const stats = { served: 0 };
-  const format = (error: GraphQLError, head: { status: number; headers: [string, string][] }): GraphQLFormattedError => {
-    try {
-      const extensions: Record<string, unknown> = { ...error.extensions, code: error.extensions?.code ?? "INTERNAL_SERVER_ERROR" };
+
+  /** Apollo's enrichError, then formatError (a formatting failure answered as Apollo answers it). */
+  const format = (error: GraphQLError, head: Head): GraphQLFormattedError => {
+    const enrich = (e: GraphQLError): GraphQLFormattedError => {
+      const extensions: Record<string, unknown> = { ...e.extensions, code: e.extensions?.code ?? "INTERNAL_SERVER_ERROR" };
       const http = headOf(extensions.http);
       if (http) {
         if (http.status) head.status = http.status;
         for (const entry of http.headers ?? []) head.headers.push(entry);
         delete extensions.http;
       }
-      if (deps.includeStacktrace) extensions.stacktrace = error.stack?.split("\n");
-      return deps.formatError({ ...error.toJSON(), extensions }, error);
-    } catch {
+      if (deps.includeStacktrace) extensions.stacktrace = e.stack?.split("\n");
+      return { ...e.toJSON(), extensions };
+    };
+    try {
+      return deps.formatError(enrich(error), error);
+    } catch (formattingError) {
+      if (deps.includeStacktrace) return enrich(asGraphQLErrorOf(formattingError));
       return { message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } };
     }
+  };
+
+  /** Sends an answer as Apollo would: status (200, or what the errors ask; 500 for an error-only answer without one), headers, body. */
+  const respond = async (res: Response, context: RequestContext, requested: number, answer: { data?: unknown; errors?: readonly GraphQLError[]; extensions?: Record<string, unknown> }, started: number, operation: { name: string | null; type: string }) => {
+    const head: Head = { status: 0, headers: [] };
+    const errors = answer.errors?.map((error) => format(error, head));
+    if (!head.status) head.status = "data" in answer ? 200 : 500;
+    const answered: AnsweredResult = { errors, data: answer.data, extensions: answer.extensions };
+    const seconds = (performance.now() - started) / 1000;
+    await deps.settle(context, answered, requested, { setHeader: (name, value) => head.headers.push([name, value]), setStatus: (status) => (head.status = status) });
+    deps.metrics.countOperation(errors?.length ? "error" : "ok");
+    operationAnswered(deps.metrics, { authenticated: true, operationName: operation.name, type: operation.type, seconds, errors });
+    for (const [name, value] of head.headers) res.setHeader(name, value);
+    if (!res.hasHeader("content-type")) res.setHeader("content-type", JSON_CONTENT_TYPE);
+    res.statusCode = head.status;
+    // Apollo's order and its trailing newline
+    res.send(JSON.stringify({ errors: answered.errors, data: answered.data, extensions: answered.extensions }) + "\n");
+    stats.served++;
   };
 
   const middleware = async (req: Request, res: Response, next: NextFunction): Promise<void> => {
@@ -104,46 +133,52 @@ export function fastLane(deps: FastLaneDeps): { middleware: (req: Request, res: 
     const entry = request ? deps.compiled.hot(request.query, request.operationName) : undefined;
     if (!request || !entry) return next();
     const started = performance.now();
-    const { compiled, document, operation } = entry;
+    const { document, operation } = entry;
+    const named = { name: operation.name?.value ?? null, type: operation.operation };
+    operationResolved(named.name, named.type);
     let requested: number;
     try {
       requested = await deps.admission.operation(context, document, operation, request.variables);
     } catch {
-      return next(); // refused: Apollo admits it again and answers the refusal as for any request
+      return next(); // refused: Apollo admits it again (admission has no side effect on a refusal) and answers it
     }
+    // Apollo hands resolvers a shallow copy of the context (what they attach stays with this operation)
+    const contextValue = Object.assign(Object.create(Object.getPrototypeOf(context) as object | null) as RequestContext, context);
     const lease = deps.concurrency.acquire(context.viewer!.partnerId);
     try {
       await lease.granted;
-    } catch {
-      await deps.admission.refund(context, requested);
-      return next();
+    } catch (refusal) {
+      await deps.admission.refund(context, requested); // refused before it ran: it costs nothing
+      return respond(res, contextValue, requested, { errors: [asGraphQLErrorOf(refusal)] }, started, named);
     }
-    let result: ExecutionResult;
+    let answer: { data?: unknown; errors?: readonly GraphQLError[]; extensions?: Record<string, unknown> };
     try {
-      operationResolved(operation.name?.value ?? null, operation.operation);
-      result = await compiled.query(undefined, context, request.variables);
+      const result = await deps.run(entry, contextValue, request.variables, request.operationName);
+      if (!("data" in result)) {
+        // neither graphql-jit nor graphql-js took the variables (admission did): nothing ran, Apollo answers it
+        lease.release();
+        await deps.admission.refund(context, requested);
+        return next();
+      }
+      answer = { data: result.data, errors: result.errors as readonly GraphQLError[] | undefined, extensions: result.extensions as Record<string, unknown> | undefined };
     } catch (error) {
+      answer = { errors: [asGraphQLErrorOf(error)] }; // as Apollo answers an executor that throws
+    } finally {
       lease.release();
-      return next(error);
     }
-    lease.release();
-    if (!("data" in result)) {
-      // graphql-jit refused variables graphql-js accepts (see jit.ts): Apollo runs it on graphql-js
-      await deps.admission.refund(context, requested);
-      return next();
-    }
-    const head = { status: 200, headers: [] as [string, string][] };
-    const errors = result.errors?.map((error) => format(asGraphQLError(error), head));
-    const answered: AnsweredResult = { errors, data: result.data, extensions: result.extensions as Record<string, unknown> | undefined };
-    await deps.settle(context, answered, requested, { setHeader: (name, value) => head.headers.push([name, value]), setStatus: (status) => (head.status = status) });
-    deps.metrics.countOperation(errors?.length ? "error" : "ok");
-    operationAnswered(deps.metrics, { authenticated: true, operationName: operation.name?.value ?? null, type: operation.operation, seconds: (performance.now() - started) / 1000, errors });
-    for (const [name, value] of head.headers) res.setHeader(name, value);
-    res.setHeader("content-type", JSON_CONTENT_TYPE);
-    res.statusCode = head.status;
-    // Apollo's order and its trailing newline
-    res.send(JSON.stringify({ errors: answered.errors, data: answered.data, extensions: answered.extensions }) + "\n");
-    stats.served++;
+    await respond(res, contextValue, requested, answer, started, named);
   };
   return { middleware, stats };
+}
+
+interface Head {
+  status: number;
+  headers: [string, string][];
+}
+
+/** Apollo's ensureGraphQLError. */
+function asGraphQLErrorOf(error: unknown): GraphQLError {
+  if (error instanceof GraphQLError) return error;
+  const e = error instanceof Error ? error : new Error(`Unexpected error value: ${String(error)}`);
+  return new GraphQLError(e.message, { originalError: e });
 }

@@ -28,7 +28,11 @@ export interface CompiledOperation {
   operation: OperationDefinitionNode;
 }
 
-/** The cache key of a document's operation: its text and the operation's name. */
+/**
+ * The cache key of a document's operation: its text and the operation's name. Unambiguous (the text may hold a NUL,
+ * in a comment) because a name never does: Apollo resolved the operation before its executor, and the fast lane
+ * takes only names of GraphQL's grammar.
+ */
 function keyOf(source: string, operationName: string | null | undefined): string {
   return `${source}\0${operationName ?? ""}`;
 }
@@ -97,29 +101,36 @@ export class CompiledQueryCache {
  * through graphql-js's execute. Apollo still parses, validates, caches documents (documentStore), runs every plugin
  * hook and formats errors; only the call to `execute` is replaced.
  */
-export function jitGateway(schema: GraphQLSchema, options: { maxBytes: number; maxSourceBytes: number }): { gateway: Gateway; cache: CompiledQueryCache } {
+/** Runs a compiled operation: graphql-jit, or graphql-js when graphql-jit refuses variables that graphql-js accepts. */
+export type RunCompiled = (entry: CompiledOperation, contextValue: RequestContext, variables: Record<string, unknown>, operationName: string | null | undefined) => Promise<ExecutionResult>;
+
+export function jitGateway(schema: GraphQLSchema, options: { maxBytes: number; maxSourceBytes: number }): { gateway: Gateway; cache: CompiledQueryCache; run: RunCompiled } {
   const cache = new CompiledQueryCache(options.maxBytes, options.maxSourceBytes);
+  const run: RunCompiled = async (entry, contextValue, variables, operationName) => {
+    const result: ExecutionResult = await entry.compiled.query(undefined, contextValue, variables);
+    if (!result.errors) return result;
+    if (!("data" in result)) {
+      // no data: graphql-jit refused variables graphql-js accepted (admission checked them); its coercion differs
+      // (it requires an omitted non-null input field that has a default, e.g. CustomerOrder.direction)
+      cache.fallbacks++;
+      return execute({ schema, document: entry.document, contextValue, variableValues: variables, operationName });
+    }
+    return { ...result, errors: result.errors.map(asGraphQLError) };
+  };
   const executor: Executor = async (requestContext) => {
     const { document, operation, request, source } = requestContext;
     const contextValue = requestContext.context as RequestContext;
     const variables = request.variables ?? {};
-    const graphqlJs = () => execute({ schema, document, contextValue, variableValues: variables, operationName: request.operationName });
     // only authenticated callers fill the cache (as with parsed documents): anonymous traffic can neither fill nor evict it
-    if (operation?.operation !== "query" || !contextValue.viewer) return graphqlJs();
-    const entry = source === undefined ? null : cache.lookup(source, request.operationName, () => {
-      const result = compileQuery(schema, document, request.operationName ?? undefined);
-      return isCompiledQuery(result) ? { compiled: result, document, operation } : null;
-    });
-    if (!entry) return graphqlJs();
-    const result: ExecutionResult = await entry.compiled.query(undefined, contextValue, variables);
-    if (!result.errors) return result;
-    if (!("data" in result)) {
-      // no data: graphql-jit refused variables graphql-js accepted (didResolveOperation checked them); its coercion
-      // differs (it requires an omitted non-null input field that has a default, e.g. CustomerOrder.direction)
-      cache.fallbacks++;
-      return graphqlJs();
-    }
-    return { ...result, errors: result.errors.map(asGraphQLError) };
+    const entry =
+      operation?.operation === "query" && contextValue.viewer && source !== undefined
+        ? cache.lookup(source, request.operationName, () => {
+            const result = compileQuery(schema, document, request.operationName ?? undefined);
+            return isCompiledQuery(result) ? { compiled: result, document, operation } : null;
+          })
+        : null;
+    if (!entry) return execute({ schema, document, contextValue, variableValues: variables, operationName: request.operationName });
+    return run(entry, contextValue, variables, request.operationName);
   };
   const gateway: Gateway = {
     async load() {
@@ -132,5 +143,5 @@ export function jitGateway(schema: GraphQLSchema, options: { maxBytes: number; m
     },
     async stop() {},
   };
-  return { gateway, cache };
+  return { gateway, cache, run };
 }
