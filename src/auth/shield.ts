@@ -58,6 +58,35 @@ export function permissionRules(schema: GraphQLSchema): IRules {
   return tree as IRules;
 }
 
+/** What shield generates for a field without fragments: it runs `resolve` once the rule allows. */
+type FieldCheck = (resolve: GraphQLFieldResolver<unknown, unknown>, ...rest: Parameters<GraphQLFieldResolver<unknown, unknown>>) => Promise<unknown>;
+
+/** Per operation's context: the field rules graphql-shield has allowed in it. */
+const allowedInOperation = new WeakMap<object, Set<FieldRule>>();
+
+/**
+ * Shield's check of a guarded object field, answered without its async hop once shield has allowed the same rule in
+ * this operation. Every rule of the table is cached "contextual" by shield already (its answer depends on the
+ * caller only), so the answer is shield's own: the first field of a rule in an operation, and every denial, go
+ * through shield; a page of 50 customers then resolves its other 49 billing profiles synchronously (measured:
+ * shield's promises were 10% of workload (a)'s throughput once the rest had got cheaper).
+ */
+function rememberingAllowed(check: FieldCheck, fieldRule: FieldRule): FieldCheck {
+  const remembered = (resolve: GraphQLFieldResolver<unknown, unknown>, parent: unknown, args: Record<string, unknown>, ctx: unknown, info: Parameters<GraphQLFieldResolver<unknown, unknown>>[3]) => {
+    if (ctx && typeof ctx === "object" && allowedInOperation.get(ctx)?.has(fieldRule)) return resolve(parent, args, ctx, info);
+    const allowing: GraphQLFieldResolver<unknown, unknown> = (p, a, c, i) => {
+      if (c && typeof c === "object") {
+        let allowed = allowedInOperation.get(c);
+        if (!allowed) allowedInOperation.set(c, (allowed = new Set()));
+        allowed.add(fieldRule);
+      }
+      return resolve(p, a, c, i);
+    };
+    return check(allowing, parent, args, ctx, info);
+  };
+  return remembered as FieldCheck;
+}
+
 /**
  * graphql-shield's middleware for the coordinates that need a check: every
  * root field (deny by default) and every field the table guards. Fields whose
@@ -75,15 +104,14 @@ export function permissionsMiddleware(schema: GraphQLSchema): IMiddlewareFieldMa
   const guarded: Record<string, Record<string, unknown>> = {};
   for (const [typeName, fields] of Object.entries(all)) {
     for (const [fieldName, middleware] of Object.entries(fields)) {
-      if (!roots.has(typeName) && !FIELD_RULES[typeName]?.[fieldName]) continue; // an `allow` field: nothing to check
-      (guarded[typeName] ??= {})[fieldName] = middleware;
+      const fieldRule = FIELD_RULES[typeName]?.[fieldName];
+      if (roots.has(typeName)) (guarded[typeName] ??= {})[fieldName] = middleware;
+      else if (fieldRule) (guarded[typeName] ??= {})[fieldName] = typeof middleware === "function" ? rememberingAllowed(middleware as FieldCheck, fieldRule) : middleware;
+      // else an `allow` field: nothing to check
     }
   }
   return guarded as IMiddlewareFieldMap;
 }
-
-/** What shield generates for a field without fragments: it runs `resolve` once the rule allows. */
-type FieldCheck = (resolve: GraphQLFieldResolver<unknown, unknown>, ...rest: Parameters<GraphQLFieldResolver<unknown, unknown>>) => Promise<unknown>;
 
 /**
  * The schema with the permission table applied. graphql-middleware wraps a
