@@ -155,6 +155,15 @@ describe("the fast lane answers as Apollo does", () => {
     expect((tooLarge.answer.body as any).errors[0].extensions.code).toMatch(/BAD_USER_INPUT|QUERY_TOO_COMPLEX/);
   });
 
+  it("variables graphql-jit does not coerce (an omitted field with a default) run on graphql-js, in the lane too", async () => {
+    const query = `query Ordered($o: CustomerOrder) { customers(first: 2, orderBy: $o) { nodes { companyName } } }`;
+    const fallbacks = lane.app.jitCache!.fallbacks;
+    const ordered = await compare(GA, { query, variables: { o: { field: "COMPANY_NAME" } } });
+    expect(ordered.laned).toBe(1);
+    expect(lane.app.jitCache!.fallbacks - fallbacks).toBeGreaterThan(0);
+    expect((ordered.answer.body as any).data.customers.nodes).toHaveLength(2);
+  });
+
   it("with Accept: application/json and */* too", async () => {
     const query = `{ customers(first: 1) { nodes { id companyName } } }`;
     expect((await compare(GA, { query }, { accept: "application/json" })).laned).toBe(1);
