@@ -91,6 +91,8 @@ export interface WebhookConfig {
   retryWindowMs: number;
   /** Consecutive failed attempts after which a webhook is disabled (webhookUpdate enabled: true turns it back on). */
   disableAfterFailures: number;
+  /** `webhookTest` events one webhook may get in a minute (each is a POST to the partner's URL). */
+  testsPerMinute: number;
 }
 
 export interface QueryLimits {
@@ -266,6 +268,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxDelayMs: int(env.WEBHOOK_RETRY_MAX_DELAY_MS, 6 * 60 * 60 * 1000),
       retryWindowMs: int(env.WEBHOOK_RETRY_WINDOW_HOURS, 72) * 60 * 60 * 1000,
       disableAfterFailures: Math.max(1, int(env.WEBHOOK_DISABLE_AFTER_FAILURES, 50)),
+      testsPerMinute: Math.max(1, int(env.WEBHOOK_TESTS_PER_MINUTE, 5)),
     },
   };
 }

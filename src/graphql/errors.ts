@@ -40,6 +40,8 @@ export enum UserErrorCode {
   GLOBAL_ADMIN_REQUIRED = "GLOBAL_ADMIN_REQUIRED",
   /** A webhook URL that may not receive deliveries (in production: not https, or a loopback, private or link-local address). */
   URL_NOT_ALLOWED = "URL_NOT_ALLOWED",
+  /** Asked again too soon (e.g. webhookTest, a few a minute per webhook); the message says when to retry. */
+  RATE_LIMITED = "RATE_LIMITED",
 }
 registerEnumType(UserErrorCode, { name: "UserErrorCode" });
 

@@ -4,6 +4,7 @@ import { BILLING_UPDATE, customerInput, CUSTOMER_CREATE } from "../support/fixtu
 import { Clock } from "../../src/modules/referrals/clock";
 import { dataOf, PartnerRole, partnerId, TestApp } from "../support/harness";
 import { createWebhook, DELIVERIES, expectedSignature, frozenClock, TestReceiver, WEBHOOK_CREATE, WEBHOOK_UPDATE, workerFor } from "./support";
+import { dbIdOf } from "../support/ids";
 
 /** Webhooks: managing them (GLOBAL_ADMIN, ADMIN_AGENT), and delivery by the worker against real local receivers. */
 let app: TestApp;
@@ -258,6 +259,22 @@ describe("delivery", () => {
     expect(bystander.received).toEqual([]);
     const foreign = dataOf(await app.as("fabrikam", PartnerRole.GLOBAL_ADMIN).run(`mutation($id: ID!) { webhookTest(input: { id: $id }) { delivery { status } userErrors { code } } }`, { id: hook.id })).webhookTest;
     expect(foreign).toEqual({ delivery: null, userErrors: [{ code: "NOT_FOUND" }] });
+  });
+
+  it("webhookTest: at most WEBHOOK_TESTS_PER_MINUTE (5) a minute per webhook, then RATE_LIMITED with the wait; another webhook is not held back", async () => {
+    await onlyThisTestsWebhooks();
+    const { url } = await receiver([204]);
+    const hook = await createWebhook(app, url, ["customer.created"]);
+    const other = await createWebhook(app, url, ["customer.created"]);
+    const test = async (id: string) =>
+      dataOf(await agent().run(`mutation($id: ID!) { webhookTest(input: { id: $id }) { delivery { id } userErrors { code field message } } }`, { id })).webhookTest;
+    for (let i = 0; i < 5; i++) expect((await test(hook.id)).userErrors).toEqual([]);
+    const refused = await test(hook.id);
+    expect(refused.delivery).toBeNull();
+    expect(refused.userErrors).toEqual([{ code: "RATE_LIMITED", field: ["input", "id"], message: expect.stringMatching(/at most 5\); retry in \d+ s\.$/) }]);
+    const [{ n }] = await app.sql(`SELECT count(*)::int AS n FROM webhook_delivery d JOIN domain_event e ON e.id = d.event_id WHERE e.type = 'webhook.test' AND d.webhook_id = $1`, [dbIdOf(hook.id)]);
+    expect(n).toBe(5);
+    expect((await test(other.id)).userErrors).toEqual([]);
   });
 
   it("webhookUpdate changes event types; webhookDelete removes the webhook and its deliveries", async () => {

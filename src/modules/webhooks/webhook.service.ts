@@ -50,6 +50,7 @@ export class WebhookService {
   readonly secrets: SecretBox;
   /** Where URLs may point; tests swap `resolve` for fixed DNS answers. */
   readonly urlPolicy: UrlPolicy;
+  private readonly testsPerMinute: number;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -60,6 +61,7 @@ export class WebhookService {
   ) {
     this.secrets = new SecretBox(config.webhooks.secretKey ?? developmentSecret(config.dataDir, "webhook-secret-key"));
     this.urlPolicy = { production: config.env === "production", resolve };
+    this.testsPerMinute = config.webhooks.testsPerMinute;
     // one PENDING delivery per enabled webhook of the event's partner that asked for its type, in the event's own statement
     events.onAppend(
       `INSERT INTO webhook_delivery (webhook_id, event_id, event_seq, resource_id)
@@ -221,11 +223,24 @@ export class WebhookService {
     });
   }
 
-  /** A `webhook.test` event for this webhook alone (no other webhook or subscription asked for it), delivered like any other. */
+  /**
+   * A `webhook.test` event for this webhook alone (no other webhook or subscription asked for it), delivered like any
+   * other; at most `testsPerMinute` a minute per webhook (each is a POST to the partner's URL), counted in the
+   * database under the webhook's row lock, so every instance counts the same tests.
+   */
   async test(ctx: RequestContext, input: WebhookIdInput): Promise<{ delivery: WebhookDelivery }> {
     const viewer = requireViewer(ctx);
     return this.dataSource.transaction(async (manager) => {
       const webhook = await this.lock(manager, ctx, input.id);
+      const [recent] = (await manager.query(
+        `SELECT count(*)::int AS n, ceil(extract(epoch FROM min(d.created_at) + interval '60 seconds' - now()))::int AS wait
+           FROM webhook_delivery d JOIN domain_event e ON e.id = d.event_id
+          WHERE d.webhook_id = $1 AND d.created_at > now() - interval '60 seconds' AND e.type = 'webhook.test'`,
+        [webhook.id],
+      )) as { n: number; wait: number | null }[];
+      if (recent!.n >= this.testsPerMinute) {
+        throw UserErrors.of(UserErrorCode.RATE_LIMITED, `This webhook got ${recent!.n} test events in the last minute (at most ${this.testsPerMinute}); retry in ${Math.max(1, recent!.wait ?? 1)} s.`, ["id"]);
+      }
       const webhookId = encodeGlobalId("Webhook", webhook.id);
       const event = await this.events.append(
         manager,
