@@ -160,6 +160,8 @@ async function main(): Promise<void> {
   }
   stop();
   await ws.dispose();
+  // the next run's receiver listens elsewhere: this webhook goes, so no worker retries into a closed port
+  await graphql(`mutation($input: WebhookIdInput!) { webhookDelete(input: $input) { deletedWebhookId } }`, { input: { id: created.webhook.id } });
 
   const unverified = deliveries.filter((d) => !d.verified).length;
   const lines = [

@@ -1,5 +1,5 @@
 import { Clock } from "../../src/modules/referrals/clock";
-import { customerInput, CUSTOMER_CREATE } from "../support/fixtures";
+import { BILLING_UPDATE, customerInput, CUSTOMER_CREATE } from "../support/fixtures";
 import { dataOf, PartnerRole, TestApp } from "../support/harness";
 import { createWebhook, TestReceiver, workerFor } from "./support";
 
@@ -42,5 +42,31 @@ describe("two workers on one database", () => {
     // every lease was released when its outcome was recorded
     const [held] = await app.sql(`SELECT count(*)::int AS n FROM webhook_delivery WHERE lease_token IS NOT NULL`);
     expect(held.n).toBe(0);
+  });
+});
+
+describe("a worker woken by NOTIFY", () => {
+  it("delivers a resource's next event, committed while the one before was being delivered, without waiting for its poll", async () => {
+    const slow = new TestReceiver([204], 300); // each answer takes 300 ms: the update commits meanwhile
+    const url = await slow.start();
+    await app.sql(`DELETE FROM webhook`);
+    await createWebhook(app, url, ["customer.created", "customer.updated"]);
+    // an hour between polls: only NOTIFY, or a round that claims again, can bring the second delivery
+    const worker = await workerFor(app, new Clock(), { pollMs: 3_600_000 }, true);
+    await worker.start();
+    try {
+      const caller = app.as("contoso", PartnerRole.ADMIN_AGENT);
+      const customer = dataOf(await caller.run(CUSTOMER_CREATE, { input: customerInput() })).customerCreate.customer;
+      await waitFor(async () => slow.inFlight.size > 0, 500);
+      dataOf(await caller.run(BILLING_UPDATE, { input: { customerId: customer.id, billingProfile: { firstName: "Grace" } } }));
+      await waitFor(async () => slow.received.length === 2, 500);
+      expect(slow.received.map((r) => [r.json.type, r.json.resourceId])).toEqual([
+        ["customer.created", customer.id],
+        ["customer.updated", customer.id],
+      ]);
+    } finally {
+      await worker.stop();
+      await slow.stop();
+    }
   });
 });

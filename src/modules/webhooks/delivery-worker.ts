@@ -180,7 +180,9 @@ export class DeliveryWorker {
         this.log.error({ err: error }, "webhook worker: a round failed");
       }
       if (!this.running) break;
-      if (sent >= this.config.concurrency) continue; // more may be due right now
+      // a round that sent something claims again at once: a resource's next event may have waited behind the one just
+      // delivered, and its NOTIFY came while this round ran (nobody was waiting for it); a round that found nothing waits
+      if (sent > 0) continue;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, this.config.pollMs);
         this.wake = () => {
