@@ -189,6 +189,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     else if (codes.has("SERVICE_UNAVAILABLE")) http.setStatus(503);
     // STATEMENT_TIMEOUT stays 200 like FORBIDDEN: the query's size caused it, not the server's state
     if (config.sqlStatementsHeader) http.setHeader("x-sql-statements", String(context.sql.statements));
+    metrics.countOperation(result.errors?.length ? "error" : "ok");
   };
 
   const requestPlugin: ApolloServerPlugin<RequestContext> = {
@@ -211,12 +212,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
             throw refusal;
           });
         },
-        async willSendResponse({ response, contextValue, errors }) {
+        async willSendResponse({ response, contextValue }) {
           lease?.release(); // first, on every path (errors too): the awaits below need no database slot
           if (response.body.kind !== "single") return;
           const head: AnswerHead = { setHeader: (name, value) => response.http.headers.set(name, value), setStatus: (status) => (response.http.status = status) };
           await settle(contextValue, response.body.singleResult, requested, head);
-          metrics.countOperation(errors?.length ? "error" : "ok");
         },
       };
     },

@@ -31,7 +31,7 @@ export interface FastLaneDeps {
   /** Apollo's formatError of this server. */
   formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError;
   includeStacktrace: boolean;
-  /** What every answered operation gets (cost extension and refund, status, headers), as after Apollo's. */
+  /** What every answered operation gets (cost extension and refund, status, headers, the operation count), as after Apollo's. */
   settle(context: RequestContext, result: AnsweredResult, requested: number, head: AnswerHead): Promise<void>;
 }
 
@@ -104,7 +104,7 @@ export function fastLane(deps: FastLaneDeps): { middleware: (req: Request, res: 
     try {
       return deps.formatError(enrich(error), error);
     } catch (formattingError) {
-      if (deps.includeStacktrace) return enrich(asGraphQLErrorOf(formattingError));
+      if (deps.includeStacktrace) return enrich(ensureGraphQLError(formattingError));
       return { message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } };
     }
   };
@@ -117,7 +117,6 @@ export function fastLane(deps: FastLaneDeps): { middleware: (req: Request, res: 
     const answered: AnsweredResult = { errors, data: answer.data, extensions: answer.extensions };
     const seconds = (performance.now() - started) / 1000;
     await deps.settle(context, answered, requested, { setHeader: (name, value) => head.headers.push([name, value]), setStatus: (status) => (head.status = status) });
-    deps.metrics.countOperation(errors?.length ? "error" : "ok");
     operationAnswered(deps.metrics, { authenticated: true, operationName: operation.name, type: operation.type, seconds, errors });
     for (const [name, value] of head.headers) res.setHeader(name, value);
     if (!res.hasHeader("content-type")) res.setHeader("content-type", JSON_CONTENT_TYPE);
@@ -149,20 +148,21 @@ export function fastLane(deps: FastLaneDeps): { middleware: (req: Request, res: 
       await lease.granted;
     } catch (refusal) {
       await deps.admission.refund(context, requested); // refused before it ran: it costs nothing
-      return respond(res, contextValue, requested, { errors: [asGraphQLErrorOf(refusal)] }, started, named);
+      return respond(res, contextValue, requested, { errors: [ensureGraphQLError(refusal)] }, started, named);
     }
     let answer: { data?: unknown; errors?: readonly GraphQLError[]; extensions?: Record<string, unknown> };
     try {
       const result = await deps.run(entry, contextValue, request.variables, request.operationName);
       if (!("data" in result)) {
-        // neither graphql-jit nor graphql-js took the variables (admission did): nothing ran, Apollo answers it
+        // neither graphql-jit nor graphql-js took the variables (admission did): nothing ran, Apollo answers it;
+        // the slot goes back before Apollo asks for its own (a lane of one would otherwise wait for itself)
         lease.release();
         await deps.admission.refund(context, requested);
         return next();
       }
       answer = { data: result.data, errors: result.errors as readonly GraphQLError[] | undefined, extensions: result.extensions as Record<string, unknown> | undefined };
     } catch (error) {
-      answer = { errors: [asGraphQLErrorOf(error)] }; // as Apollo answers an executor that throws
+      answer = { errors: [ensureGraphQLError(error)] }; // as Apollo answers an executor that throws
     } finally {
       lease.release();
     }
@@ -177,7 +177,7 @@ interface Head {
 }
 
 /** Apollo's ensureGraphQLError. */
-function asGraphQLErrorOf(error: unknown): GraphQLError {
+function ensureGraphQLError(error: unknown): GraphQLError {
   if (error instanceof GraphQLError) return error;
   const e = error instanceof Error ? error : new Error(`Unexpected error value: ${String(error)}`);
   return new GraphQLError(e.message, { originalError: e });
