@@ -160,6 +160,21 @@ describe("graphql-jit answers as graphql-js does", () => {
     expect(cache.compilations).toBe(before);
   });
 
+  it("a caller whose roles pass every object-field rule of a document runs it without those checks; any other caller with them", async () => {
+    const cache = jit.app.jitCache!;
+    for (let i = 0; i < 2; i++) await jit.as("contoso", GA).run(WORKLOAD_A, { first: 5 }); // compiled by now
+    const before = cache.uncheckedRuns;
+    const admin = await jit.as("contoso", GA).run(WORKLOAD_A, { first: 5 });
+    expect(cache.uncheckedRuns).toBe(before + 1);
+    expect(admin.errors).toBeUndefined();
+    expect(admin.data.customers.nodes[0].billingProfile.email).toEqual(expect.any(String));
+    const helpdesk = await jit.as("contoso", HA).run(WORKLOAD_A, { first: 5 });
+    expect(cache.uncheckedRuns).toBe(before + 1);
+    expect(helpdesk.errors?.map((e) => e.extensions?.code)).toEqual(Array(5).fill("FORBIDDEN"));
+    expect(helpdesk.data.customers.nodes.map((n: { billingProfile: unknown }) => n.billingProfile)).toEqual(Array(5).fill(null));
+    expect(helpdesk.data.customers.nodes.map((n: { id: string }) => n.id)).toEqual(admin.data.customers.nodes.map((n: { id: string }) => n.id));
+  });
+
   it("never compiles a document run once, nor one larger than JIT_MAX_DOCUMENT_BYTES", async () => {
     const cache = jit.app.jitCache!;
     const before = cache.compilations;

@@ -1,4 +1,4 @@
-import { defaultFieldResolver, GraphQLFieldResolver, GraphQLSchema, isIntrospectionType, isObjectType } from "graphql";
+import { defaultFieldResolver, DocumentNode, GraphQLFieldResolver, GraphQLSchema, isAbstractType, isIntrospectionType, isObjectType, TypeInfo, visit, visitWithTypeInfo } from "graphql";
 import { allow, rule, shield } from "graphql-shield";
 import type { IRules } from "graphql-shield";
 import { applyMiddleware } from "graphql-middleware";
@@ -7,6 +7,7 @@ import { forbidden } from "../graphql/errors";
 import type { RequestContext } from "./context";
 import { FIELD_RULES } from "./field-rules";
 import { AUTHENTICATED, Capability, FieldRule, hasCapability, PUBLIC } from "./permissions";
+import type { PartnerRole } from "./roles";
 
 const isAuthenticated = rule("authenticated", { cache: "contextual" })((_parent, _args, ctx: RequestContext) =>
   ctx.viewer ? true : forbidden("Sign in to use this field."),
@@ -113,21 +114,74 @@ export function permissionsMiddleware(schema: GraphQLSchema): IMiddlewareFieldMa
   return guarded as IMiddlewareFieldMap;
 }
 
+/** Per schema `withPermissions` made: the same schema with the root fields' checks only (`rootChecksOnly`). */
+const rootChecksOnlyVariants = new WeakMap<GraphQLSchema, GraphQLSchema>();
+
 /**
  * The schema with the permission table applied. graphql-middleware wraps a
  * field's `resolve` when it has one, and every subscription field has one
  * (run for each event, src/graphql/schema.ts): a subscription field's rule
  * is put around its `subscribe` as well, so a caller without the capability
  * is refused when it subscribes, and each event is checked again.
+ * Also made, for compiled execution: the variant without object fields' checks (`rootChecksOnly`).
  */
 export function withPermissions(schema: GraphQLSchema): GraphQLSchema {
+  const guarded = applyPermissions(schema, { objectFields: true });
+  rootChecksOnlyVariants.set(guarded, applyPermissions(schema, { objectFields: false }));
+  return guarded;
+}
+
+/**
+ * The variant of a schema from `withPermissions` whose object fields carry no check (root and subscription fields
+ * keep theirs): what a document runs on when `objectRulesAllow` says the caller's roles pass every object-field rule
+ * it can reach. Every rule of the table depends on the caller's roles alone (cached "contextual" by shield), so the
+ * answer is the same as through the checks; without them a guarded field is a plain property read for graphql-jit
+ * (measured: the checks cost workload (a) 11–20% of its throughput, for a Global admin who passes all of them).
+ */
+export function rootChecksOnly(schema: GraphQLSchema): GraphQLSchema | undefined {
+  return rootChecksOnlyVariants.get(schema);
+}
+
+/**
+ * The rules of every guarded object field a document can select, in any of its operations and fragments (more than
+ * one operation needs, never less); a field selected on an interface counts with the rule of each implementation.
+ */
+export function objectFieldRules(schema: GraphQLSchema, document: DocumentNode): ReadonlySet<FieldRule> {
+  const rules = new Set<FieldRule>();
+  const roots = rootTypeNames(schema);
+  const typeInfo = new TypeInfo(schema);
+  const add = (typeName: string, fieldName: string) => {
+    const fieldRule = FIELD_RULES[typeName]?.[fieldName];
+    if (fieldRule && fieldRule !== PUBLIC) rules.add(fieldRule);
+  };
+  visit(
+    document,
+    visitWithTypeInfo(typeInfo, {
+      Field(node) {
+        const parent = typeInfo.getParentType();
+        if (!parent || roots.has(parent.name) || node.name.value.startsWith("__")) return;
+        if (isAbstractType(parent)) for (const type of schema.getPossibleTypes(parent)) add(type.name, node.name.value);
+        else add(parent.name, node.name.value);
+      },
+    }),
+  );
+  return rules;
+}
+
+/** Whether roles pass every rule of `objectFieldRules` (an authenticated caller's). */
+export function objectRulesAllow(roles: ReadonlySet<PartnerRole>, rules: ReadonlySet<FieldRule>): boolean {
+  for (const fieldRule of rules) if (fieldRule !== AUTHENTICATED && fieldRule !== PUBLIC && !hasCapability(roles, fieldRule)) return false;
+  return true;
+}
+
+function applyPermissions(schema: GraphQLSchema, options: { objectFields: boolean }): GraphQLSchema {
   const middleware = permissionsMiddleware(schema) as Record<string, Record<string, unknown>>;
   const roots = rootTypeNames(schema);
   // root fields through graphql-middleware; an object field's check goes around its resolver directly, without
   // the two closures graphql-middleware makes on every call (a page of 50 customers calls two such fields per row)
   const guarded = applyMiddleware(schema, Object.fromEntries(Object.entries(middleware).filter(([typeName]) => roots.has(typeName))) as IMiddlewareFieldMap);
   for (const [typeName, fields] of Object.entries(middleware)) {
-    if (roots.has(typeName)) continue;
+    if (roots.has(typeName) || !options.objectFields) continue;
     const type = guarded.getType(typeName);
     if (!isObjectType(type)) throw new Error(`${typeName} is not an object type of the schema`);
     for (const [fieldName, check] of Object.entries(fields)) {

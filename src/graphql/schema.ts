@@ -2,7 +2,7 @@ import "reflect-metadata";
 import { GraphQLFieldConfig, GraphQLNonNull, GraphQLObjectType, GraphQLSchema, isObjectType, lexicographicSortSchema, printSchema } from "graphql";
 import { buildSchema, NonEmptyArray } from "type-graphql";
 import type { RequestContext } from "../auth/context";
-import { withPermissions } from "../auth/shield";
+import { rootChecksOnly, withPermissions } from "../auth/shield";
 import { MODULES } from "../modules";
 import { SUBSCRIPTION_ROOT } from "../modules/module";
 import { NodeResolver } from "./node.resolver";
@@ -50,7 +50,7 @@ export async function buildBareSchema(): Promise<GraphQLSchema> {
 export async function buildApiSchema(options: { shield?: boolean } = {}): Promise<GraphQLSchema> {
   const bare = withReadPlanner(await buildBareSchema());
   const schema = options.shield === false ? bare : withPermissions(bare);
-  prepareForJit(schema);
+  for (const served of [schema, rootChecksOnly(schema)]) if (served) prepareForJit(served);
   return schema;
 }
 

@@ -2,6 +2,8 @@ import type { ApolloServerOptionsWithGateway } from "@apollo/server";
 import { DocumentNode, execute, ExecutionResult, GraphQLError, GraphQLSchema, OperationDefinitionNode } from "graphql";
 import { compileQuery, CompiledQuery, isCompiledQuery } from "graphql-jit";
 import type { RequestContext } from "../auth/context";
+import type { FieldRule } from "../auth/permissions";
+import { objectFieldRules, objectRulesAllow, rootChecksOnly } from "../auth/shield";
 import { ByteLru } from "./caches";
 
 type Gateway = ApolloServerOptionsWithGateway<RequestContext>["gateway"];
@@ -26,6 +28,14 @@ export interface CompiledOperation {
   compiled: CompiledQuery;
   document: DocumentNode;
   operation: OperationDefinitionNode;
+  /**
+   * The same operation compiled against the schema without object fields' permission checks (shield.ts's
+   * `rootChecksOnly`), for a caller whose roles pass every rule in `objectRules`; absent when the schema has no such
+   * variant or the document reaches no guarded object field.
+   */
+  rootChecksOnly?: CompiledQuery;
+  /** The rules of the guarded object fields the document can select (shield.ts's `objectFieldRules`). */
+  objectRules: ReadonlySet<FieldRule>;
 }
 
 /**
@@ -53,6 +63,8 @@ export class CompiledQueryCache {
   compilations = 0;
   /** Executions handed back to graphql-js because graphql-jit refused variables graphql-js had accepted. */
   fallbacks = 0;
+  /** Executions on the variant without object fields' checks (the caller's roles pass all of them). */
+  uncheckedRuns = 0;
 
   constructor(
     readonly maxBytes: number,
@@ -85,7 +97,7 @@ export class CompiledQueryCache {
     const compiled = compile();
     if (!compiled) return null;
     this.compilations++;
-    this.compiled.set(key, compiled, key.length + 100 * sourceBytes);
+    this.compiled.set(key, compiled, key.length + 100 * sourceBytes * (compiled.rootChecksOnly ? 2 : 1));
     return compiled;
   }
 
@@ -106,8 +118,18 @@ export type RunCompiled = (entry: CompiledOperation, contextValue: RequestContex
 
 export function jitGateway(schema: GraphQLSchema, options: { maxBytes: number; maxSourceBytes: number }): { gateway: Gateway; cache: CompiledQueryCache; run: RunCompiled } {
   const cache = new CompiledQueryCache(options.maxBytes, options.maxSourceBytes);
+  const unchecked = rootChecksOnly(schema);
+  const compile = (document: DocumentNode, operation: OperationDefinitionNode, operationName: string | null | undefined): CompiledOperation | null => {
+    const compiled = compileQuery(schema, document, operationName ?? undefined);
+    if (!isCompiledQuery(compiled)) return null;
+    const objectRules: ReadonlySet<FieldRule> = unchecked ? objectFieldRules(schema, document) : new Set();
+    const variant = unchecked && objectRules.size > 0 ? compileQuery(unchecked, document, operationName ?? undefined) : undefined;
+    return { compiled, document, operation, objectRules, rootChecksOnly: variant && isCompiledQuery(variant) ? variant : undefined };
+  };
   const run: RunCompiled = async (entry, contextValue, variables, operationName) => {
-    const result: ExecutionResult = await entry.compiled.query(undefined, contextValue, variables);
+    const skipChecks = entry.rootChecksOnly !== undefined && contextValue.viewer !== null && objectRulesAllow(contextValue.viewer.roles, entry.objectRules);
+    if (skipChecks) cache.uncheckedRuns++;
+    const result: ExecutionResult = await (skipChecks ? entry.rootChecksOnly! : entry.compiled).query(undefined, contextValue, variables);
     if (!result.errors) return result;
     if (!("data" in result)) {
       // no data: graphql-jit refused variables graphql-js accepted (admission checked them); its coercion differs
@@ -124,10 +146,7 @@ export function jitGateway(schema: GraphQLSchema, options: { maxBytes: number; m
     // only authenticated callers fill the cache (as with parsed documents): anonymous traffic can neither fill nor evict it
     const entry =
       operation?.operation === "query" && contextValue.viewer && source !== undefined
-        ? cache.lookup(source, request.operationName, () => {
-            const result = compileQuery(schema, document, request.operationName ?? undefined);
-            return isCompiledQuery(result) ? { compiled: result, document, operation } : null;
-          })
+        ? cache.lookup(source, request.operationName, () => compile(document, operation, request.operationName))
         : null;
     if (!entry) return execute({ schema, document, contextValue, variableValues: variables, operationName: request.operationName });
     return run(entry, contextValue, variables, request.operationName);
