@@ -49,6 +49,8 @@ export interface Config {
   partnerConcurrency: PartnerConcurrencyLimits;
   /** How long SIGTERM/SIGINT wait for requests in flight before closing their connections. */
   shutdownDrainMs: number;
+  /** How far V8 lets the heap grow past what a full collection left alive before the next one, in percent (0: V8's own choice). */
+  heapGrowingPercent: number;
   /** Cost points per partner (bucket size, refill per second; fractions allowed) and requests per minute per address without a token. */
   rateLimit: { capacity: number; refillPerSecond: number; anonymousPerMinute: number };
   /** Redis holding rate budgets and cache invalidations shared by all instances; per process when unset. */
@@ -218,6 +220,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       queueTimeoutMs: int(env.PARTNER_QUEUE_TIMEOUT_MS, 5000),
     },
     shutdownDrainMs: int(env.SHUTDOWN_DRAIN_MS, 25_000),
+    heapGrowingPercent: int(env.HEAP_GROWING_PERCENT, 100),
     rateLimit: {
       capacity: int(env.RATE_LIMIT_CAPACITY, 1_000_000),
       refillPerSecond: positive(env.RATE_LIMIT_REFILL_PER_SECOND, 100_000),

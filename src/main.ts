@@ -1,3 +1,4 @@
+import v8 from "node:v8";
 import { loadConfig } from "./config";
 import { bootstrap } from "./bootstrap";
 import { invitationSecretOf } from "./modules/relationships/invitation-token";
@@ -9,6 +10,11 @@ const FORCED_EXIT_AFTER_DRAIN_MS = 15_000;
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  // V8 otherwise lets the old generation grow to about four times what survived the last full collection before
+  // the next: under load that is request garbage promoted out of the young generation (measured on workload (a) at
+  // 50 connections: ~40 MB alive, collected at ~170 MB, 240 MB resident; at 100%, 170 MB resident and the same
+  // throughput). Read at every collection, so setting it now applies from the first.
+  if (config.heapGrowingPercent > 0) v8.setFlagsFromString(`--heap-growing-percent=${config.heapGrowingPercent}`);
   const log = loggerFor(config);
   const running = await bootstrap(config, log);
   const seeded = await seedDemoData(running.database.dataSource, invitationSecretOf(config));
