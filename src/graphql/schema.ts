@@ -5,6 +5,7 @@ import type { RequestContext } from "../auth/context";
 import { rootChecksOnly, withPermissions } from "../auth/shield";
 import { MODULES } from "../modules";
 import { SUBSCRIPTION_ROOT } from "../modules/module";
+import { withDirectFieldResolvers } from "./direct-resolvers";
 import { NodeResolver } from "./node.resolver";
 import { withReadPlanner } from "./planner/schema";
 import { prepareForJit } from "./relay";
@@ -37,10 +38,12 @@ function withSubscriptionRoot(schema: GraphQLSchema): GraphQLSchema {
   return new GraphQLSchema({ ...schema.toConfig(), subscription });
 }
 
-/** The schema as type-graphql builds it from the classes, with the subscription root (no permissions). */
+/** The schema as type-graphql builds it from the classes (its field resolvers called directly), with the subscription root (no permissions). */
 export async function buildBareSchema(): Promise<GraphQLSchema> {
   const orphanedTypes = MODULES.flatMap((m) => m.subscriptions?.types ?? []);
-  return withSubscriptionRoot(await buildSchema({ resolvers, orphanedTypes, validate: false, emitSchemaFile: false }));
+  const built = await buildSchema({ resolvers, orphanedTypes, validate: false, emitSchemaFile: false });
+  withDirectFieldResolvers(built);
+  return withSubscriptionRoot(built);
 }
 
 /**

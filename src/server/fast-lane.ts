@@ -121,8 +121,11 @@ export function fastLane(deps: FastLaneDeps): { middleware: (req: Request, res: 
     for (const [name, value] of head.headers) res.setHeader(name, value);
     if (!res.hasHeader("content-type")) res.setHeader("content-type", JSON_CONTENT_TYPE);
     res.statusCode = head.status;
-    // Apollo's order and its trailing newline
-    res.send(JSON.stringify({ errors: answered.errors, data: answered.data, extensions: answered.extensions }) + "\n");
+    // Apollo's order and its trailing newline; written as the string it is (Express's send copies it into a Buffer
+    // first: 5% of the memory workload (a) allocated), a POST answer has no ETag, freshness or HEAD to handle
+    const body = JSON.stringify({ errors: answered.errors, data: answered.data, extensions: answered.extensions }) + "\n";
+    res.setHeader("content-length", Buffer.byteLength(body));
+    res.end(body);
     stats.served++;
   };
 
