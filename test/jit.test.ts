@@ -175,6 +175,20 @@ describe("graphql-jit answers as graphql-js does", () => {
     expect(helpdesk.data.customers.nodes.map((n: { id: string }) => n.id)).toEqual(admin.data.customers.nodes.map((n: { id: string }) => n.id));
   });
 
+  it("compiles the unchecked variant on a later execution than the one that compiled the document", async () => {
+    const cache = jit.app.jitCache!;
+    const query = `query VariantLater { customers(first: 2) { nodes { id billingProfile { email } } } }`;
+    const runs = cache.uncheckedRuns;
+    const compilations = cache.compilations;
+    const answers = [];
+    for (let i = 0; i < 4; i++) answers.push(await jit.as("contoso", GA).run(query));
+    // graphql-js, compiled (checked), the variant compiled and run, the variant run
+    expect(cache.compilations).toBe(compilations + 1);
+    expect(cache.uncheckedRuns).toBe(runs + 2);
+    for (const answer of answers) expect(answer.data).toEqual(answers[0]!.data);
+    expect(answers[0]!.data.customers.nodes[0].billingProfile.email).toEqual(expect.any(String));
+  });
+
   it("never compiles a document run once, nor one larger than JIT_MAX_DOCUMENT_BYTES", async () => {
     const cache = jit.app.jitCache!;
     const before = cache.compilations;

@@ -30,10 +30,12 @@ export interface CompiledOperation {
   operation: OperationDefinitionNode;
   /**
    * The same operation compiled against the schema without object fields' permission checks (shield.ts's
-   * `rootChecksOnly`), for a caller whose roles pass every rule in `objectRules`; absent when the schema has no such
-   * variant or the document reaches no guarded object field.
+   * `rootChecksOnly`), for a caller whose roles pass every rule in `objectRules`. Compiled on the second such
+   * execution ("unused" before the first, "wanted" after it, which ran checked): never in the execution that
+   * compiled `compiled`, so no execution blocks the event loop for two compilations. Null when the schema has no
+   * such variant, the document reaches no guarded object field, or graphql-jit refused it.
    */
-  rootChecksOnly?: CompiledQuery;
+  rootChecksOnly: CompiledQuery | null | "unused" | "wanted";
   /** The rules of the guarded object fields the document can select (shield.ts's `objectFieldRules`). */
   objectRules: ReadonlySet<FieldRule>;
 }
@@ -53,7 +55,8 @@ function keyOf(source: string, operationName: string | null | undefined): string
  * text (measured: a 600-byte list query about 39 KiB, a 20 KB one about 1.9 MB),
  * which is the size charged. A document is compiled on its second execution
  * only (one-off documents stay on graphql-js), and only up to `maxSourceBytes`:
- * compiling blocks the event loop (about 86 ms for 20 KB), so a caller cannot
+ * compiling blocks the event loop (about 86 ms for 20 KB; its unchecked variant is a second compilation, on a later
+ * execution), so a caller cannot
  * stall the server with large documents.
  */
 export class CompiledQueryCache {
@@ -97,7 +100,7 @@ export class CompiledQueryCache {
     const compiled = compile();
     if (!compiled) return null;
     this.compilations++;
-    this.compiled.set(key, compiled, key.length + 100 * sourceBytes * (compiled.rootChecksOnly ? 2 : 1));
+    this.compiled.set(key, compiled, key.length + 100 * sourceBytes * (compiled.rootChecksOnly === null ? 1 : 2));
     return compiled;
   }
 
@@ -123,13 +126,22 @@ export function jitGateway(schema: GraphQLSchema, options: { maxBytes: number; m
     const compiled = compileQuery(schema, document, operationName ?? undefined);
     if (!isCompiledQuery(compiled)) return null;
     const objectRules: ReadonlySet<FieldRule> = unchecked ? objectFieldRules(schema, document) : new Set();
-    const variant = unchecked && objectRules.size > 0 ? compileQuery(unchecked, document, operationName ?? undefined) : undefined;
-    return { compiled, document, operation, objectRules, rootChecksOnly: variant && isCompiledQuery(variant) ? variant : undefined };
+    return { compiled, document, operation, objectRules, rootChecksOnly: unchecked && objectRules.size > 0 ? "unused" : null };
   };
   const run: RunCompiled = async (entry, contextValue, variables, operationName) => {
-    const skipChecks = entry.rootChecksOnly !== undefined && contextValue.viewer !== null && objectRulesAllow(contextValue.viewer.roles, entry.objectRules);
-    if (skipChecks) cache.uncheckedRuns++;
-    const result: ExecutionResult = await (skipChecks ? entry.rootChecksOnly! : entry.compiled).query(undefined, contextValue, variables);
+    let query = entry.compiled;
+    if (entry.rootChecksOnly !== null && contextValue.viewer !== null && objectRulesAllow(contextValue.viewer.roles, entry.objectRules)) {
+      if (entry.rootChecksOnly === "unused") entry.rootChecksOnly = "wanted";
+      else if (entry.rootChecksOnly === "wanted") {
+        const variant = compileQuery(unchecked!, entry.document, operationName ?? undefined);
+        entry.rootChecksOnly = isCompiledQuery(variant) ? variant : null;
+      }
+      if (typeof entry.rootChecksOnly === "object" && entry.rootChecksOnly !== null) {
+        query = entry.rootChecksOnly;
+        cache.uncheckedRuns++;
+      }
+    }
+    const result: ExecutionResult = await query.query(undefined, contextValue, variables);
     if (!result.errors) return result;
     if (!("data" in result)) {
       // no data: graphql-jit refused variables graphql-js accepted (admission checked them); its coercion differs
