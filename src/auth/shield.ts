@@ -126,8 +126,9 @@ const rootChecksOnlyVariants = new WeakMap<GraphQLSchema, GraphQLSchema>();
  * Also made, for compiled execution: the variant without object fields' checks (`rootChecksOnly`).
  */
 export function withPermissions(schema: GraphQLSchema): GraphQLSchema {
-  const guarded = applyPermissions(schema, { objectFields: true });
-  rootChecksOnlyVariants.set(guarded, applyPermissions(schema, { objectFields: false }));
+  const middleware = permissionsMiddleware(schema) as Record<string, Record<string, unknown>>;
+  const guarded = applyPermissions(schema, middleware, { objectFields: true });
+  rootChecksOnlyVariants.set(guarded, applyPermissions(schema, middleware, { objectFields: false }));
   return guarded;
 }
 
@@ -174,8 +175,7 @@ export function objectRulesAllow(roles: ReadonlySet<PartnerRole>, rules: Readonl
   return true;
 }
 
-function applyPermissions(schema: GraphQLSchema, options: { objectFields: boolean }): GraphQLSchema {
-  const middleware = permissionsMiddleware(schema) as Record<string, Record<string, unknown>>;
+function applyPermissions(schema: GraphQLSchema, middleware: Record<string, Record<string, unknown>>, options: { objectFields: boolean }): GraphQLSchema {
   const roots = rootTypeNames(schema);
   // root fields through graphql-middleware; an object field's check goes around its resolver directly, without
   // the two closures graphql-middleware makes on every call (a page of 50 customers calls two such fields per row)

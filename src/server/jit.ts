@@ -136,7 +136,7 @@ export function jitGateway(schema: GraphQLSchema, options: { maxBytes: number; m
         const variant = compileQuery(unchecked!, entry.document, operationName ?? undefined);
         entry.rootChecksOnly = isCompiledQuery(variant) ? variant : null;
       }
-      if (typeof entry.rootChecksOnly === "object" && entry.rootChecksOnly !== null) {
+      if (entry.rootChecksOnly !== null && typeof entry.rootChecksOnly !== "string") {
         query = entry.rootChecksOnly;
         cache.uncheckedRuns++;
       }
