@@ -1,6 +1,7 @@
 import "reflect-metadata";
 import { DataSource, DataSourceOptions, Logger } from "typeorm";
 import { migrations } from "./src/db/migrations";
+import { pgTypes } from "./src/db/timestamps";
 import { MODULES } from "./src/modules";
 
 /** Every module's entities (each module declares its own in its manifest). */
@@ -30,6 +31,7 @@ export function createDataSource(options: DatabaseOptions): DataSource {
     statement_timeout: options.statementTimeoutMs || undefined,
     // short paged queries: starting parallel workers costs more (about 10 ms) than the scan they would share
     options: "-c max_parallel_workers_per_gather=0",
+    types: pgTypes,
   };
   const connection: DataSourceOptions = {
     type: "postgres",

@@ -1,4 +1,7 @@
+import { GraphQLEnumType, GraphQLObjectType, GraphQLSchema } from "graphql";
 import { PartnerRole } from "../src/auth/roles";
+import { buildBareSchema } from "../src/graphql/schema";
+import { leavesSerializeAsReturned } from "../src/server/jit";
 import { CustomerService } from "../src/modules/customers/customer.service";
 import { WORKLOAD_A, WORKLOAD_B } from "../bench/workloads";
 import { customerInput, CUSTOMER_CREATE } from "./support/fixtures";
@@ -205,5 +208,16 @@ describe("graphql-jit answers as graphql-js does", () => {
     const a = await js.anonymous().run(`{ customers(first: 1) { totalCount } }`);
     const b = await jit.anonymous().run(`{ customers(first: 1) { totalCount } }`);
     expect(normalized(b)).toEqual(normalized(a));
+  });
+});
+
+describe("leaves written as resolvers return them", () => {
+  it("only in a schema whose every enum is its own name inside; this schema's are", async () => {
+    const withEnum = (values: Record<string, { value: unknown }>) =>
+      new GraphQLSchema({ query: new GraphQLObjectType({ name: "Query", fields: { e: { type: new GraphQLEnumType({ name: "E", values }) } } }) });
+    expect(leavesSerializeAsReturned(withEnum({ ACTIVE: { value: "ACTIVE" }, REMOVED: { value: "REMOVED" } }))).toBe(true);
+    expect(leavesSerializeAsReturned(withEnum({ ACTIVE: { value: "ACTIVE" }, REMOVED: { value: 2 } }))).toBe(false);
+    expect(leavesSerializeAsReturned(withEnum({ ACTIVE: { value: "active" } }))).toBe(false);
+    expect(leavesSerializeAsReturned(await buildBareSchema())).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
 import type { ApolloServerOptionsWithGateway } from "@apollo/server";
-import { DocumentNode, execute, ExecutionResult, GraphQLError, GraphQLSchema, OperationDefinitionNode } from "graphql";
+import { DocumentNode, execute, ExecutionResult, GraphQLError, GraphQLSchema, isEnumType, OperationDefinitionNode } from "graphql";
 import { compileQuery, CompiledQuery, isCompiledQuery } from "graphql-jit";
 import type { RequestContext } from "../auth/context";
 import type { FieldRule } from "../auth/permissions";
@@ -21,6 +21,17 @@ export function asGraphQLError(error: GraphQLError): GraphQLError {
   // graphql-jit gives locations already computed (no nodes or source to compute them from)
   if (error.locations) Object.defineProperty(rebuilt, "locations", { value: error.locations, enumerable: true });
   return rebuilt;
+}
+
+/**
+ * Whether graphql-jit may write the values of built-in scalars and enums as the resolvers return them
+ * (`disableLeafSerialization`): true when every enum of the schema is its own name inside (type-graphql's string
+ * enums), so that serializing changes nothing a resolver of this schema can return. graphql-jit otherwise calls a
+ * serializer per leaf with that field's path and locations built as arrays for each call (measured on workload (a):
+ * 6% of what a request allocated). Custom scalars (DateTime, JSON) are serialized either way.
+ */
+export function leavesSerializeAsReturned(schema: GraphQLSchema): boolean {
+  return Object.values(schema.getTypeMap()).every((type) => !isEnumType(type) || type.getValues().every((value) => value.value === value.name));
 }
 
 /** A compiled query with the validated document and operation it was compiled from (`CompiledQueryCache.hot`). */
@@ -122,8 +133,9 @@ export type RunCompiled = (entry: CompiledOperation, contextValue: RequestContex
 export function jitGateway(schema: GraphQLSchema, options: { maxBytes: number; maxSourceBytes: number }): { gateway: Gateway; cache: CompiledQueryCache; run: RunCompiled } {
   const cache = new CompiledQueryCache(options.maxBytes, options.maxSourceBytes);
   const unchecked = rootChecksOnly(schema);
+  const compilerOptions = { disableLeafSerialization: leavesSerializeAsReturned(schema) };
   const compile = (document: DocumentNode, operation: OperationDefinitionNode, operationName: string | null | undefined): CompiledOperation | null => {
-    const compiled = compileQuery(schema, document, operationName ?? undefined);
+    const compiled = compileQuery(schema, document, operationName ?? undefined, compilerOptions);
     if (!isCompiledQuery(compiled)) return null;
     const objectRules: ReadonlySet<FieldRule> = unchecked ? objectFieldRules(schema, document) : new Set();
     return { compiled, document, operation, objectRules, rootChecksOnly: unchecked && objectRules.size > 0 ? "unused" : null };
@@ -133,7 +145,7 @@ export function jitGateway(schema: GraphQLSchema, options: { maxBytes: number; m
     if (entry.rootChecksOnly !== null && contextValue.viewer !== null && objectRulesAllow(contextValue.viewer.roles, entry.objectRules)) {
       if (entry.rootChecksOnly === "unused") entry.rootChecksOnly = "wanted";
       else if (entry.rootChecksOnly === "wanted") {
-        const variant = compileQuery(unchecked!, entry.document, operationName ?? undefined);
+        const variant = compileQuery(unchecked!, entry.document, operationName ?? undefined, compilerOptions);
         entry.rootChecksOnly = isCompiledQuery(variant) ? variant : null;
       }
       if (entry.rootChecksOnly !== null && typeof entry.rootChecksOnly !== "string") {

@@ -15,6 +15,7 @@ import { DataSource } from "typeorm";
 import type { PostgresDriver } from "typeorm/driver/postgres/PostgresDriver";
 import { RequestContext, requireViewer } from "../../auth/context";
 import { requestScope, traceStatement } from "../../db/sql-stats";
+import { ByteLru } from "../../server/caches";
 import { BindValue, ConnectionArgs, orderDirection, pageWindow, PageWindow, SortOrder, toConnection, windowConditions } from "../relay";
 import { fieldSource } from "./reads";
 import type { Aliases, Attachment, NestedSpec, ParamSource, PlanRun, PlanSpecs, PlanSql, RootSpec } from "./spec";
@@ -135,6 +136,9 @@ function parsedStatementsOf(client: PoolClient): Record<string, string> | undefi
   return (client as unknown as { connection?: { parsedStatements?: Record<string, string> } }).connection?.parsedStatements;
 }
 
+/** Bytes of statement texts whose names are remembered (a page naming a provider's resellers is about 3 KB). */
+const STATEMENT_NAME_BYTES = 2 * 1024 * 1024;
+
 function statementName(text: string): string {
   return `rp_${crypto.createHash("sha1").update(text).digest("base64url").slice(0, 24)}`;
 }
@@ -171,6 +175,8 @@ export class ReadPlanner {
   private operationSeq = 0;
   /** Per connection: the statements it holds prepared. */
   private readonly prepared = new WeakMap<PoolClient, PreparedNames>();
+  /** Statement texts' names: a page's text is built per request, and hashing it each time was 1% of (a)'s CPU. */
+  private readonly statementNames = new ByteLru<string>(STATEMENT_NAME_BYTES);
   readonly stats: PlannerStats;
 
   constructor(
@@ -285,7 +291,8 @@ export class ReadPlanner {
     let held: Set<string> | undefined;
     let name = "";
     if (prepare && bound > 0) {
-      name = statementName(text);
+      name = this.statementNames.get(text) ?? "";
+      if (!name) this.statementNames.set(text, (name = statementName(text)), text.length + name.length);
       let names = this.prepared.get(client);
       if (!names) this.prepared.set(client, (names = { lookup: new Set(), page: new Set() }));
       held = names[prepare];
